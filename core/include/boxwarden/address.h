@@ -1,0 +1,43 @@
+#pragma once
+// Mail address normalisation and validation, with the same rules as the SQL
+// triggers (sql/migrations/0002_rules.sql), so callers can refuse early with
+// the same reason the database would give.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace boxwarden {
+
+struct MailAddress {
+    std::string local_part;
+    std::string domain;
+    std::string str() const { return local_part + "@" + domain; }
+};
+
+// ASCII lowercase; bytes >= 0x80 are left as they are.
+std::string ascii_lowercase(std::string_view s);
+
+// Trims blanks and one pair of angle brackets, lowercases ASCII. Does not
+// validate.
+std::string normalize_address(std::string_view raw);
+
+// The reason a lowercased local part is not an RFC 5321 dot-atom of at most
+// 64 octets, or nullopt when it is valid.
+std::optional<std::string> local_part_problem(std::string_view local_part);
+
+// The reason a lowercased domain is not a valid host name (LDH labels, at
+// least two, each 1..63 octets, at most 253 in all), or nullopt.
+std::optional<std::string> domain_problem(std::string_view domain);
+
+// Normalises and splits at the last '@'; nullopt when either half is invalid.
+std::optional<MailAddress> parse_mail_address(std::string_view raw);
+
+// The reason a raw address is invalid (for error messages), or nullopt.
+std::optional<std::string> address_problem(std::string_view raw);
+
+// "user+tag@example.de" -> "user@example.de" for the given delimiters
+// (Postfix recipient_delimiter semantics: the first delimiter found splits).
+// Returns the input when there is no extension.
+std::string strip_address_extension(std::string_view address, std::string_view delimiters);
+
+}  // namespace boxwarden

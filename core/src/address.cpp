@@ -1,0 +1,107 @@
+#include "boxwarden/address.h"
+
+#include <algorithm>
+
+namespace boxwarden {
+
+namespace {
+
+bool is_atext(unsigned char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
+    static constexpr std::string_view specials = "!#$%&'*+-/=?^_`{|}~";
+    return specials.find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+bool is_ldh(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+std::string_view trim(std::string_view s) {
+    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (!s.empty() && blank(s.front())) s.remove_prefix(1);
+    while (!s.empty() && blank(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+}  // namespace
+
+std::string ascii_lowercase(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+        return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    });
+    return out;
+}
+
+std::string normalize_address(std::string_view raw) {
+    std::string_view s = trim(raw);
+    if (s.size() >= 2 && s.front() == '<' && s.back() == '>') s = trim(s.substr(1, s.size() - 2));
+    return ascii_lowercase(s);
+}
+
+std::optional<std::string> local_part_problem(std::string_view lp) {
+    if (lp.empty()) return "the local part is empty";
+    if (lp.size() > 64)
+        return "the local part has " + std::to_string(lp.size()) + " octets (at most 64)";
+    if (lp.front() == '.' || lp.back() == '.' || lp.find("..") != std::string_view::npos)
+        return "the local part may not start or end with a dot or have two dots in a row";
+    for (unsigned char c : lp) {
+        if (c != '.' && !is_atext(c))
+            return "the local part has a character outside RFC 5321 dot-atom (a-z 0-9 ! # $ % & ' "
+                   "* + - / = ? ^ _ ` { | } ~ and inner dots)";
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> domain_problem(std::string_view d) {
+    if (d.empty()) return "the domain name is empty";
+    if (d.size() > 253)
+        return "the domain name has " + std::to_string(d.size()) + " octets (at most 253)";
+    static const std::string rule =
+        "a domain name is two or more dot-separated labels of a-z, 0-9 and inner hyphens, each at "
+        "most 63 octets (IDNs in xn-- form)";
+    size_t labels = 0;
+    size_t start = 0;
+    while (start <= d.size()) {
+        size_t end = d.find('.', start);
+        if (end == std::string_view::npos) end = d.size();
+        std::string_view label = d.substr(start, end - start);
+        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+            return rule;
+        for (unsigned char c : label)
+            if (!is_ldh(c)) return rule;
+        ++labels;
+        start = end + 1;
+    }
+    if (labels < 2) return rule;
+    return std::nullopt;
+}
+
+std::optional<MailAddress> parse_mail_address(std::string_view raw) {
+    const std::string a = normalize_address(raw);
+    const size_t at = a.rfind('@');
+    if (at == std::string::npos) return std::nullopt;
+    MailAddress m{a.substr(0, at), a.substr(at + 1)};
+    if (local_part_problem(m.local_part) || domain_problem(m.domain)) return std::nullopt;
+    return m;
+}
+
+std::optional<std::string> address_problem(std::string_view raw) {
+    const std::string a = normalize_address(raw);
+    const size_t at = a.rfind('@');
+    if (at == std::string::npos) return "an address is local-part@domain";
+    if (auto p = local_part_problem(std::string_view(a).substr(0, at))) return p;
+    if (auto p = domain_problem(std::string_view(a).substr(at + 1))) return p;
+    return std::nullopt;
+}
+
+std::string strip_address_extension(std::string_view address, std::string_view delimiters) {
+    const size_t at = address.rfind('@');
+    if (at == std::string_view::npos || delimiters.empty()) return std::string(address);
+    const std::string_view local = address.substr(0, at);
+    const size_t cut = local.find_first_of(delimiters);
+    if (cut == std::string_view::npos || cut == 0) return std::string(address);
+    return std::string(local.substr(0, cut)) + std::string(address.substr(at));
+}
+
+}  // namespace boxwarden

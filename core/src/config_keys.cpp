@@ -1,0 +1,88 @@
+// The registry of configuration keys. Add a component's keys here, with a
+// default and a one-line help text; docs/configuration.md lists them too.
+#include <array>
+
+#include "boxwarden/config.h"
+
+namespace boxwarden {
+
+namespace {
+
+using T = ConfigType;
+constexpr long long kMs = 1;
+constexpr long long kSec = 1000 * kMs;
+constexpr long long kMin = 60 * kSec;
+constexpr long long kHour = 60 * kMin;
+
+constexpr std::array kKeys{
+    // Database (every program)
+    ConfigKey{"db_socket", T::String, "/run/mysqld/mysqld.sock", 0, 0,
+              "unix socket of MySQL/MariaDB (used when db_host is empty)"},
+    ConfigKey{"db_host", T::String, "", 0, 0, "TCP host of MySQL/MariaDB; empty = use db_socket"},
+    ConfigKey{"db_port", T::Integer, "3306", 1, 65535, "TCP port of MySQL/MariaDB"},
+    ConfigKey{"db_name", T::String, "boxwarden", 0, 0, "database (schema) name"},
+    ConfigKey{"db_user", T::String, "boxwarden", 0, 0, "database user"},
+    ConfigKey{"db_password", T::Secret, "", 0, 0, "database password (never logged)"},
+    ConfigKey{"db_connect_timeout", T::Duration, "2s", 1 * kSec, 60 * kSec,
+              "connect timeout (whole seconds)"},
+    ConfigKey{"db_read_timeout", T::Duration, "3s", 1 * kSec, 600 * kSec,
+              "read timeout (whole seconds)"},
+    ConfigKey{"db_write_timeout", T::Duration, "3s", 1 * kSec, 600 * kSec,
+              "write timeout (whole seconds)"},
+    ConfigKey{"db_pool_size", T::Integer, "4", 1, 64, "connections kept by a daemon"},
+    ConfigKey{"sql_dir", T::String, "", 0, 0,
+              "folder holding migrations/ (default: the installed share/boxwarden/sql)"},
+
+    // boxwarden-policyd
+    ConfigKey{"policy_listen", T::String, "unix:/run/boxwarden/policy.sock", 0, 0,
+              "Postfix policy service endpoints: comma-separated unix:PATH or inet:127.0.0.1:PORT"},
+    ConfigKey{"query_socket", T::String, "/run/boxwarden/query.sock", 0, 0,
+              "unix socket of the internal query/log protocol"},
+    ConfigKey{"refresh_interval", T::Duration, "1s", 100 * kMs, 60 * kSec,
+              "how often the cache polls change_marker"},
+    ConfigKey{"cutoff", T::Duration, "30m", 1 * kSec, 30 * kMin,
+              "how old the cache may get before database-dependent answers defer (<= 30m)"},
+    ConfigKey{"idle_timeout", T::Duration, "300s", 1 * kSec, 1 * kHour,
+              "close client connections idle this long"},
+    ConfigKey{"max_connections", T::Integer, "1000", 1, 100000,
+              "concurrent client connections policyd accepts"},
+    ConfigKey{"spool_dir", T::String, "/var/spool/boxwarden", 0, 0,
+              "durable spool for log writes while the database is down"},
+    ConfigKey{"run_user", T::String, "boxwarden", 0, 0,
+              "user the daemons switch to after binding (empty = stay)"},
+    ConfigKey{"recipient_delimiter", T::String, "+", 0, 0,
+              "address extension delimiters, as Postfix's recipient_delimiter"},
+
+    // Mail client settings (send access data, autoconfig)
+    ConfigKey{"imap_host", T::String, "localhost", 0, 0, "IMAP host name given to mail clients"},
+    ConfigKey{"imap_port", T::Integer, "993", 1, 65535, "IMAP port"},
+    ConfigKey{"imap_security", T::String, "ssl", 0, 0, "IMAP security: ssl, starttls or none"},
+    ConfigKey{"pop3_host", T::String, "localhost", 0, 0, "POP3 host name given to mail clients"},
+    ConfigKey{"pop3_port", T::Integer, "995", 1, 65535, "POP3 port"},
+    ConfigKey{"pop3_security", T::String, "ssl", 0, 0, "POP3 security: ssl, starttls or none"},
+    ConfigKey{"smtp_host", T::String, "localhost", 0, 0, "SMTP submission host name"},
+    ConfigKey{"smtp_port", T::Integer, "587", 1, 65535, "SMTP submission port"},
+    ConfigKey{"smtp_security", T::String, "starttls", 0, 0, "SMTP security: ssl, starttls or none"},
+    ConfigKey{"access_data_language", T::String, "en", 0, 0,
+              "default language of access-data mails: de or en"},
+    ConfigKey{"sendmail_path", T::String, "/usr/sbin/sendmail", 0, 0,
+              "sendmail-compatible program used to send mail"},
+
+    // Passwords
+    ConfigKey{"secret_key_file", T::String, "/etc/boxwarden/secret.key", 0, 0,
+              "32-byte AES-256-GCM key for stored passwords"},
+    ConfigKey{"password_scheme", T::String, "ARGON2ID", 0, 0,
+              "hash scheme for new passwords: ARGON2ID or SHA512-CRYPT"},
+    ConfigKey{"doveadm_path", T::String, "/usr/bin/doveadm", 0, 0,
+              "doveadm binary for auth-cache flush and kick"},
+    ConfigKey{"doveadm_config", T::String, "", 0, 0,
+              "dovecot.conf passed to doveadm -c (empty = Dovecot's default)"},
+};
+
+}  // namespace
+
+std::span<const ConfigKey> known_config_keys() {
+    return kKeys;
+}
+
+}  // namespace boxwarden

@@ -1,0 +1,7 @@
+#!/bin/sh
+# Configures and builds one CMake preset (default: "default"; also "asan").
+set -eu
+cd "$(dirname "$0")/.."
+preset=${1:-default}
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset"

@@ -1,0 +1,52 @@
+#!/bin/sh
+# Start or stop a private MariaDB for tests: its own datadir, unix socket,
+# no TCP, UTC. Usage: mariadb.sh start|stop DIR
+set -eu
+cmd=${1:?usage: mariadb.sh start|stop DIR}
+dir=${2:?usage: mariadb.sh start|stop DIR}
+sock="$dir/mysqld.sock"
+pidfile="$dir/mysqld.pid"
+
+stop() {
+    [ -f "$pidfile" ] || return 0
+    pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || true
+    i=0
+    while kill -0 "$pid" 2>/dev/null; do
+        i=$((i + 1))
+        [ "$i" -gt 600 ] && { kill -9 "$pid" 2>/dev/null || true; break; }
+        sleep 0.1
+    done
+    rm -f "$pidfile"
+}
+
+case "$cmd" in
+start)
+    stop
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
+        --auth-root-authentication-method=normal >"$dir/install.log" 2>&1 ||
+        { cat "$dir/install.log"; exit 1; }
+    mariadbd --no-defaults --datadir="$dir/data" --socket="$sock" --skip-networking \
+        --user="$(id -un)" --pid-file="$pidfile" --log-error="$dir/error.log" \
+        --default-time-zone=+00:00 --character-set-server=utf8mb4 \
+        --collation-server=utf8mb4_unicode_ci --innodb-flush-log-at-trx-commit=2 \
+        --innodb-buffer-pool-size=256M --max-connections=1000 >/dev/null 2>&1 &
+    i=0
+    until mariadb-admin --no-defaults -S "$sock" -uroot ping >/dev/null 2>&1; do
+        i=$((i + 1))
+        [ "$i" -gt 300 ] && { echo "mariadb did not start" >&2; cat "$dir/error.log" >&2; exit 1; }
+        sleep 0.1
+    done
+    echo "mariadb ready at $sock (pid $(cat "$pidfile"))"
+    ;;
+stop)
+    stop
+    echo "mariadb stopped"
+    ;;
+*)
+    echo "usage: mariadb.sh start|stop DIR" >&2
+    exit 2
+    ;;
+esac

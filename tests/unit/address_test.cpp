@@ -1,0 +1,66 @@
+#include <gtest/gtest.h>
+
+#include "boxwarden/address.h"
+
+namespace boxwarden {
+namespace {
+
+TEST(Address, NormalizeTrimsBracketsAndLowercasesAscii) {
+    EXPECT_EQ(normalize_address("  <Info@Example.DE> "), "info@example.de");
+    EXPECT_EQ(normalize_address("MÜLLER@x.de"), "mÜller@x.de");  // non-ASCII left alone
+}
+
+TEST(Address, LocalPartRulesMatchTheSqlTrigger) {
+    EXPECT_FALSE(local_part_problem("info"));
+    EXPECT_FALSE(local_part_problem("a!#$%&'*+-/=?^_`{|}~b"));
+    EXPECT_FALSE(local_part_problem("first.last"));
+    EXPECT_FALSE(local_part_problem(std::string(64, 'a')));
+    EXPECT_EQ(*local_part_problem(std::string(65, 'a')),
+              "the local part has 65 octets (at most 64)");
+    EXPECT_TRUE(local_part_problem(""));
+    EXPECT_TRUE(local_part_problem(".a"));
+    EXPECT_TRUE(local_part_problem("a."));
+    EXPECT_TRUE(local_part_problem("a..b"));
+    EXPECT_TRUE(local_part_problem("a b"));
+    EXPECT_TRUE(local_part_problem("a\"b"));
+    EXPECT_TRUE(local_part_problem("a@b"));
+    EXPECT_TRUE(local_part_problem("m\xC3\xBCller"));
+    EXPECT_TRUE(local_part_problem("a\nb"));
+}
+
+TEST(Address, DomainRules) {
+    EXPECT_FALSE(domain_problem("example.de"));
+    EXPECT_FALSE(domain_problem("xn--mller-kva.de"));
+    EXPECT_FALSE(domain_problem("a.b.c.example"));
+    EXPECT_TRUE(domain_problem("localhost"));
+    EXPECT_TRUE(domain_problem("-a.de"));
+    EXPECT_TRUE(domain_problem("a-.de"));
+    EXPECT_TRUE(domain_problem("a..de"));
+    EXPECT_TRUE(domain_problem(".de"));
+    EXPECT_TRUE(domain_problem("ex_ample.de"));
+    EXPECT_TRUE(domain_problem(std::string(64, 'a') + ".de"));
+    EXPECT_FALSE(domain_problem(std::string(63, 'a') + ".de"));
+}
+
+TEST(Address, ParseSplitsAtTheLastAt) {
+    auto a = parse_mail_address("<Sales@Example.de>");
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->local_part, "sales");
+    EXPECT_EQ(a->domain, "example.de");
+    EXPECT_EQ(a->str(), "sales@example.de");
+    EXPECT_FALSE(parse_mail_address("a@b@example.de"));
+    EXPECT_FALSE(parse_mail_address("noat"));
+    EXPECT_EQ(*address_problem("noat"), "an address is local-part@domain");
+    EXPECT_FALSE(address_problem("ok@example.de"));
+}
+
+TEST(Address, StripExtension) {
+    EXPECT_EQ(strip_address_extension("info+news@example.de", "+"), "info@example.de");
+    EXPECT_EQ(strip_address_extension("info-news@example.de", "+-"), "info@example.de");
+    EXPECT_EQ(strip_address_extension("info@example.de", "+"), "info@example.de");
+    EXPECT_EQ(strip_address_extension("+x@example.de", "+"), "+x@example.de");
+    EXPECT_EQ(strip_address_extension("info+a@example.de", ""), "info+a@example.de");
+}
+
+}  // namespace
+}  // namespace boxwarden
