@@ -1,0 +1,91 @@
+#pragma once
+// Durable, batched activity / agent-log writes (DESIGN.md §2 "Log writes are
+// batched; while MySQL is down they go to a durable local spool and are
+// replayed later, in order, exactly once").
+//
+// Contract (the policyd request handlers rely on it):
+// - submit() returns only once the event is durable: fsync'd to the spool
+//   under spool_dir (or committed to MySQL). A caller that got `true` may
+//   answer "ok" to its client; the event will reach MySQL exactly once
+//   (idempotent on event_id through record_activity / record_agent_action).
+// - Events reach MySQL in submission order, in batches (one transaction per
+//   batch), from a background thread; while MySQL is unreachable they stay
+//   in the spool and are replayed when it returns, also after a restart.
+// - An event MySQL refuses by a rule (SQLSTATE 45000, e.g. unknown mailbox)
+//   is logged and moved aside (spool_dir/rejected), never retried forever and
+//   never blocking later events.
+// - stop() flushes what it can within the timeout and joins the thread;
+//   what is left stays in the spool for the next start.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "boxwarden/clock.h"
+#include "boxwarden/db.h"
+
+namespace boxwarden::policyd {
+
+struct ActivityEvent {
+    std::string event_id;
+    std::string mailbox_address;
+    std::string direction;  // "sent" | "received"
+    TimePoint occurred_at;
+    std::string message_id;
+    std::string sender;
+    std::string recipients;
+    std::string subject;
+    bool in_to_header = true;
+};
+
+struct AgentActionEvent {
+    std::string event_id;
+    std::string mailbox_address;
+    std::string login;
+    std::string action;  // "read" | "answered" | "deleted" | "moved"
+    TimePoint occurred_at;
+    std::string message_id;
+};
+
+using LogEvent = std::variant<ActivityEvent, AgentActionEvent>;
+
+struct LogWriterOptions {
+    std::filesystem::path spool_dir;
+    size_t max_batch = 500;                                // events per transaction
+    std::chrono::milliseconds max_batch_delay{50};         // wait to fill a batch
+    std::chrono::milliseconds retry_interval{1000};        // while MySQL is down
+    std::function<void(const std::string&)> log;           // operational messages
+};
+
+struct LogWriterStats {
+    std::uint64_t submitted = 0;
+    std::uint64_t written = 0;   // committed to MySQL (including duplicates ignored)
+    std::uint64_t rejected = 0;  // refused by a rule, moved aside
+    std::uint64_t spooled = 0;   // events currently waiting in the spool
+    bool database_ok = true;
+};
+
+class LogWriter {
+public:
+    LogWriter(db::ConnectionParams params, LogWriterOptions options);
+    ~LogWriter();
+    LogWriter(const LogWriter&) = delete;
+    LogWriter& operator=(const LogWriter&) = delete;
+
+    // Starts the background shipper (replays anything already spooled first).
+    void start();
+    // Durable on return (see contract). Returns false only when the event
+    // cannot be made durable (spool unwritable): the caller answers tempfail.
+    bool submit(const LogEvent& event);
+    LogWriterStats stats() const;
+    void stop(std::chrono::milliseconds flush_timeout = std::chrono::seconds(5));
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace boxwarden::policyd
