@@ -1,5 +1,6 @@
 #include "boxwarden/access_data.h"
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -103,13 +104,14 @@ void validate_server(std::string_view protocol, const std::string& host, int por
                                                         to_valid_utf8(host) + "\"");
     }
     if (port < 1 || port > 65535) {
-        throw AccessDataError(Reason::InvalidHosts, std::string(protocol) + " port " +
-                                                        std::to_string(port) +
-                                                        " is outside 1-65535");
+        throw AccessDataError(
+            Reason::InvalidHosts,
+            std::string(protocol) + " port " + std::to_string(port) + " is outside 1-65535");
     }
     if (security != "ssl" && security != "starttls" && security != "none") {
         throw AccessDataError(Reason::InvalidHosts,
-                              std::string(protocol) + " security must be ssl, starttls or none, not \"" +
+                              std::string(protocol) +
+                                  " security must be ssl, starttls or none, not \"" +
                                   to_valid_utf8(security) + "\"");
     }
 }
@@ -127,7 +129,9 @@ void append_server(std::string& body, const Texts& t, std::string_view title,
     body += std::string(t.authentication) + std::string(t.normal_password) + '\n';
 }
 
-std::string domain_of(const std::string& address) { return address.substr(address.rfind('@') + 1); }
+std::string domain_of(const std::string& address) {
+    return address.substr(address.rfind('@') + 1);
+}
 
 }  // namespace
 
@@ -147,6 +151,12 @@ std::string compose_access_data_message(const AccessDataRequest& request) {
     require_no_line_break(request.sender_address, "sender address");
     require_no_line_break(request.message_id_domain, "Message-ID domain");
     if (request.password) require_no_line_break(*request.password, "password");
+    const MailClientHosts& hosts = request.hosts;
+    for (const std::string* field :
+         {&hosts.imap_host, &hosts.imap_security, &hosts.pop3_host, &hosts.pop3_security,
+          &hosts.smtp_host, &hosts.smtp_security}) {
+        require_no_line_break(*field, "mail client host setting");
+    }
 
     if (!is_valid_address_syntax(request.recipient_address)) {
         throw AccessDataError(Reason::InvalidRecipient,
@@ -154,9 +164,9 @@ std::string compose_access_data_message(const AccessDataRequest& request) {
                                   to_valid_utf8(request.recipient_address) + "\"");
     }
     if (!is_valid_address_syntax(request.mailbox_address)) {
-        throw AccessDataError(Reason::InvalidMailbox,
-                              "mailbox is not a valid mail address: \"" +
-                                  to_valid_utf8(request.mailbox_address) + "\"");
+        throw AccessDataError(Reason::InvalidMailbox, "mailbox is not a valid mail address: \"" +
+                                                          to_valid_utf8(request.mailbox_address) +
+                                                          "\"");
     }
     const std::string& sender =
         request.sender_address.empty() ? request.mailbox_address : request.sender_address;
@@ -174,12 +184,12 @@ std::string compose_access_data_message(const AccessDataRequest& request) {
                                                            to_valid_utf8(request.language) + "\"");
     }
     const Texts& t = *texts;
-    validate_mail_client_hosts(request.hosts);
+    validate_mail_client_hosts(hosts);
     const std::string id_domain =
         request.message_id_domain.empty() ? domain_of(sender) : request.message_id_domain;
     if (!is_valid_host_name(id_domain)) {
-        throw AccessDataError(Reason::InvalidMessageIdDomain,
-                              "not a valid Message-ID domain: \"" + to_valid_utf8(id_domain) + "\"");
+        throw AccessDataError(Reason::InvalidMessageIdDomain, "not a valid Message-ID domain: \"" +
+                                                                  to_valid_utf8(id_domain) + "\"");
     }
 
     const std::string& address = request.mailbox_address;
@@ -196,7 +206,7 @@ std::string compose_access_data_message(const AccessDataRequest& request) {
         body += '\n';
         body += std::string(t.no_password) + '\n';
     }
-    const MailClientHosts& h = request.hosts;
+    const MailClientHosts& h = hosts;
     body += '\n';
     append_server(body, t, t.imap, h.imap_host, h.imap_port, h.imap_security);
     if (!h.pop3_host.empty()) {

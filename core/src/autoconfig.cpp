@@ -60,8 +60,8 @@ std::string xml_escape(std::string_view text) {
         const std::string_view raw = text.substr(pos, step.length);
         pos += step.length;
         const char32_t c = step.code_point;
-        const bool allowed_in_xml = step.valid && (c >= 0x20 || c == '\t' || c == '\n' ||
-                                                   c == '\r') &&
+        const bool allowed_in_xml = step.valid &&
+                                    (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') &&
                                     c != 0xFFFE && c != 0xFFFF;
         if (!allowed_in_xml) {
             out += "\xEF\xBF\xBD";  // U+FFFD

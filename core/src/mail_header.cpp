@@ -5,11 +5,13 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace boxwarden {
@@ -40,7 +42,9 @@ void append_utf8(std::string& out, char32_t c) {
     }
 }
 
-bool is_control(char32_t c) { return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F); }
+bool is_control(char32_t c) {
+    return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F);
+}
 
 bool is_bidi_control(char32_t c) {
     return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
@@ -167,7 +171,8 @@ std::string base64_encode(std::string_view bytes) {
         out += kBase64Alphabet[(v >> 12) & 63];
         out += "==";
     } else if (i + 2 == bytes.size()) {
-        const uint32_t v = (uint32_t(uint8_t(bytes[i])) << 16) | (uint32_t(uint8_t(bytes[i + 1])) << 8);
+        const uint32_t v =
+            (uint32_t(uint8_t(bytes[i])) << 16) | (uint32_t(uint8_t(bytes[i + 1])) << 8);
         out += kBase64Alphabet[(v >> 18) & 63];
         out += kBase64Alphabet[(v >> 12) & 63];
         out += kBase64Alphabet[(v >> 6) & 63];
@@ -215,9 +220,9 @@ std::size_t payload_for_room(std::size_t room) {
     return (room - kOverhead) / 4 * 3;
 }
 
-// UTF-8 text as encoded-words, first one fitting `first_room` columns (or
-// starting on a continuation line if nothing fits), the others one per
-// continuation line. Returns the folded text and the column after it.
+// UTF-8 text as encoded-words: the first fits the line that is at
+// `first_column` (or starts a continuation line if nothing fits), the others
+// go one per continuation line. Returns the folded text and the end column.
 std::pair<std::string, std::size_t> encode_words_folded(std::string_view text,
                                                         std::size_t first_column) {
     std::string out;
@@ -318,7 +323,9 @@ std::string upper_ascii(std::string_view text) {
     return out;
 }
 
-bool is_utf8_label(const std::string& charset) { return charset == "UTF-8" || charset == "UTF8"; }
+bool is_utf8_label(const std::string& charset) {
+    return charset == "UTF-8" || charset == "UTF8";
+}
 
 // WHATWG Encoding: these labels are decoded as windows-1252, which is what
 // senders mean in practice (0x80-0x9F are never C1 controls in mail).
@@ -496,7 +503,9 @@ bool is_valid_address_syntax(std::string_view address) {
     return local.size() <= 64 && is_valid_dot_atom(local) && is_valid_domain(domain, true);
 }
 
-bool is_valid_host_name(std::string_view host) { return is_valid_domain(host, false); }
+bool is_valid_host_name(std::string_view host) {
+    return is_valid_domain(host, false);
+}
 
 std::string format_address_header(std::string_view display_name, std::string_view address,
                                   std::string_view header_name) {
@@ -645,8 +654,8 @@ std::string encode_quoted_printable(std::string_view text) {
         for (std::size_t i = 0; i < line.size(); ++i) {
             const auto b = static_cast<unsigned char>(line[i]);
             const bool last = i + 1 == line.size();
-            const bool literal = ((b >= 33 && b <= 126 && b != '=') ||
-                                  ((b == ' ' || b == '\t') && !last));
+            const bool literal =
+                ((b >= 33 && b <= 126 && b != '=') || ((b == ' ' || b == '\t') && !last));
             std::string token;
             if (literal) {
                 token = static_cast<char>(b);
@@ -676,8 +685,8 @@ std::string decode_quoted_printable(std::string_view encoded) {
     while (line_start <= encoded.size()) {
         const std::size_t newline = encoded.find('\n', line_start);
         const bool has_newline = newline != std::string_view::npos;
-        std::string_view line = encoded.substr(
-            line_start, has_newline ? newline - line_start : std::string_view::npos);
+        std::string_view line =
+            encoded.substr(line_start, has_newline ? newline - line_start : std::string_view::npos);
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
         bool soft_break = false;

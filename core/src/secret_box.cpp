@@ -44,7 +44,7 @@ std::string mode_string(mode_t mode) {
 }
 
 class FileDescriptor {
-public:
+  public:
     explicit FileDescriptor(int fd) : fd_(fd) {}
     ~FileDescriptor() {
         if (fd_ >= 0) ::close(fd_);
@@ -54,7 +54,7 @@ public:
     [[nodiscard]] int get() const { return fd_; }
     int release() { return std::exchange(fd_, -1); }
 
-private:
+  private:
     int fd_;
 };
 
@@ -73,15 +73,19 @@ SecretKey& SecretKey::operator=(SecretKey&& other) noexcept {
     return *this;
 }
 
-SecretKey::~SecretKey() { wipe(); }
+SecretKey::~SecretKey() {
+    wipe();
+}
 
-void SecretKey::wipe() noexcept { OPENSSL_cleanse(bytes_, kSecretKeyBytes); }
+void SecretKey::wipe() noexcept {
+    OPENSSL_cleanse(bytes_, kSecretKeyBytes);
+}
 
 SecretKey SecretKey::from_bytes(std::string_view raw) {
     if (raw.size() != kSecretKeyBytes) {
-        throw SecretKeyError(SecretKeyError::Reason::WrongSize,
-                             "secret key must be exactly 32 bytes, got " +
-                                 std::to_string(raw.size()));
+        throw SecretKeyError(
+            SecretKeyError::Reason::WrongSize,
+            "secret key must be exactly 32 bytes, got " + std::to_string(raw.size()));
     }
     SecretKey key;
     std::memcpy(key.bytes_, raw.data(), kSecretKeyBytes);
@@ -127,9 +131,9 @@ SecretKey SecretKey::load(const std::filesystem::path& path) {
         const ssize_t n = ::read(fd.get(), key.bytes_ + done, kSecretKeyBytes - done);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
-            throw SecretKeyError(SecretKeyError::Reason::Unreadable,
-                                 "cannot read secret key file " + name + ": " +
-                                     std::strerror(errno));
+            throw SecretKeyError(
+                SecretKeyError::Reason::Unreadable,
+                "cannot read secret key file " + name + ": " + std::strerror(errno));
         }
         if (n == 0) break;
         done += static_cast<std::size_t>(n);
@@ -143,7 +147,8 @@ SecretKey SecretKey::load(const std::filesystem::path& path) {
 
 SecretKey SecretKey::generate_file(const std::filesystem::path& path) {
     if (sodium_init() < 0) {
-        throw SecretKeyError(SecretKeyError::Reason::WriteFailed, "libsodium initialisation failed");
+        throw SecretKeyError(SecretKeyError::Reason::WriteFailed,
+                             "libsodium initialisation failed");
     }
     const std::string name = path.string();
     FileDescriptor fd(
@@ -224,7 +229,7 @@ std::string seal(const SecretKey& key, std::string_view plaintext,
     return out;
 }
 
-std::string open(const SecretKey& key, std::string_view sealed, std::string_view associated_data) {
+std::string unseal(const SecretKey& key, std::string_view sealed, std::string_view associated_data) {
     if (sealed.size() < kSealOverheadBytes) {
         throw SecretBoxError(SecretBoxError::Reason::Truncated,
                              "sealed value is truncated: " + std::to_string(sealed.size()) +

@@ -134,7 +134,9 @@ TEST(XmlChecker, CatchesBrokenDocuments) {
 TEST(XmlEscape, EscapesAndReplaces) {
     EXPECT_EQ(xml_escape("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&apos;f");
     EXPECT_EQ(xml_escape("M\xC3\xBCller"), "M\xC3\xBCller");
-    EXPECT_EQ(xml_escape(std::string("a\0b\x01", 4)), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+    EXPECT_EQ(xml_escape(std::string("a\0b\x01", 4)),
+              "a\xEF\xBF\xBD"
+              "b\xEF\xBF\xBD");
     EXPECT_EQ(xml_escape("\xFF"), "\xEF\xBF\xBD");
     EXPECT_EQ(xml_escape("\xEF\xBF\xBF"), "\xEF\xBF\xBD");  // U+FFFF
     EXPECT_EQ(xml_escape("tab\there"), "tab\there");
@@ -143,8 +145,9 @@ TEST(XmlEscape, EscapesAndReplaces) {
 TEST(MozillaAutoconfig, Content) {
     const std::string xml = mozilla_autoconfig_xml("Example.DE", hosts_for_test(), "Example Mail");
     expect_well_formed(xml);
-    EXPECT_EQ(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<clientConfig version=\"1.1\">", 0),
-              0u);
+    EXPECT_EQ(
+        xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<clientConfig version=\"1.1\">", 0),
+        0u);
     EXPECT_NE(xml.find("<emailProvider id=\"example.de\">"), std::string::npos);
     EXPECT_NE(xml.find("<domain>example.de</domain>"), std::string::npos);
     EXPECT_NE(xml.find("<displayName>Example Mail</displayName>"), std::string::npos);
@@ -192,7 +195,8 @@ TEST(MozillaAutoconfig, DefaultsAndOmissions) {
 }
 
 TEST(MozillaAutoconfig, RejectsBadInput) {
-    EXPECT_THROW(mozilla_autoconfig_xml("exa mple.de", hosts_for_test(), ""), std::invalid_argument);
+    EXPECT_THROW(mozilla_autoconfig_xml("exa mple.de", hosts_for_test(), ""),
+                 std::invalid_argument);
     EXPECT_THROW(mozilla_autoconfig_xml("example.de\"><x", hosts_for_test(), ""),
                  std::invalid_argument);
     EXPECT_THROW(mozilla_autoconfig_xml("", hosts_for_test(), ""), std::invalid_argument);

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <random>
-#include <regex>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -62,17 +61,35 @@ std::string unfold(const std::string& text) {
 
 // Every encoded-word: at most 75 characters and valid UTF-8 on its own.
 void expect_good_encoded_words(const std::string& text) {
-    const std::regex word(R"(=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=)");
+    const std::string open = "=?UTF-8?B?";
     int count = 0;
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), word);
-         it != std::sregex_iterator(); ++it) {
+    for (size_t start = text.find(open); start != std::string::npos;
+         start = text.find(open, start + 1)) {
+        const size_t end = text.find("?=", start + open.size());
+        ASSERT_NE(end, std::string::npos) << text;
+        const std::string word = text.substr(start, end + 2 - start);
         ++count;
-        EXPECT_LE(it->length(), 75);
-        const std::string decoded = decode_rfc2047(it->str());
+        EXPECT_LE(word.size(), 75u);
+        const std::string decoded = decode_rfc2047(word);
+        EXPECT_NE(decoded, word) << "not decodable: " << word;
         EXPECT_TRUE(valid_utf8(decoded));
-        EXPECT_EQ(decoded.find(kReplacementChar), std::string::npos) << it->str();
+        EXPECT_EQ(decoded.find(kReplacementChar), std::string::npos) << word;
     }
     EXPECT_GT(count, 0) << text;
+}
+
+bool is_hex(std::string_view s, std::string_view digits = "0123456789abcdef") {
+    return !s.empty() && s.find_first_not_of(digits) == std::string_view::npos;
+}
+
+// "<hex.32hex@domain>"
+bool is_message_id_for(const std::string& id, const std::string& domain) {
+    const std::string tail = "@" + domain + ">";
+    if (id.size() < tail.size() + 1 || id.front() != '<' || !id.ends_with(tail)) return false;
+    const std::string local = id.substr(1, id.size() - 1 - tail.size());
+    const size_t dot = local.find('.');
+    return dot != std::string::npos && is_hex(local.substr(0, dot)) &&
+           local.size() - dot - 1 == 32 && is_hex(local.substr(dot + 1));
 }
 
 // --- decode_utf8_at / to_valid_utf8 ---------------------------------------
@@ -84,7 +101,9 @@ TEST(Utf8, DecodesAndRejects) {
     EXPECT_FALSE(decode_utf8_at("\xC0\x80", 0).valid);          // overlong NUL
     EXPECT_FALSE(decode_utf8_at("\xED\xA0\x80", 0).valid);      // surrogate
     EXPECT_FALSE(decode_utf8_at("\xF4\x90\x80\x80", 0).valid);  // > U+10FFFF
-    EXPECT_EQ(to_valid_utf8("a\xE2\x82" "b"), "a" + kReplacementChar + "b");  // one per subpart
+    EXPECT_EQ(to_valid_utf8("a\xE2\x82"
+                            "b"),
+              "a" + kReplacementChar + "b");  // one per subpart
     EXPECT_EQ(to_valid_utf8("\xFF\xFE"), kReplacementChar + kReplacementChar);
 }
 
@@ -93,15 +112,23 @@ TEST(Utf8, DecodesAndRejects) {
 TEST(SanitizeDisplayName, RemovesLineBreaksAndControls) {
     EXPECT_EQ(sanitize_display_name("Evil\r\nBcc: x@y"), "EvilBcc: x@y");
     EXPECT_EQ(sanitize_display_name(std::string("Ev\0il", 5)), "Evil");
-    EXPECT_EQ(sanitize_display_name("a\x01\x1F\x7F" "b"), "ab");
-    EXPECT_EQ(sanitize_display_name("a\xC2\x85\xC2\x9F" "b"), "ab");  // NEL and C1
-    EXPECT_EQ(sanitize_display_name("abc\xE2\x80\xAE" "fdp.exe"), "abcfdp.exe");  // RLO
+    EXPECT_EQ(sanitize_display_name("a\x01\x1F\x7F"
+                                    "b"),
+              "ab");
+    EXPECT_EQ(sanitize_display_name("a\xC2\x85\xC2\x9F"
+                                    "b"),
+              "ab");  // NEL and C1
+    EXPECT_EQ(sanitize_display_name("abc\xE2\x80\xAE"
+                                    "fdp.exe"),
+              "abcfdp.exe");  // RLO
 }
 
 TEST(SanitizeDisplayName, CollapsesAndTrimsWhitespace) {
     EXPECT_EQ(sanitize_display_name("  M\xC3\xBCller \t\t Immobilien  "),
               "M\xC3\xBCller Immobilien");
-    EXPECT_EQ(sanitize_display_name("a\xC2\xA0\xE2\x80\xA8" "b"), "a b");  // NBSP + LS
+    EXPECT_EQ(sanitize_display_name("a\xC2\xA0\xE2\x80\xA8"
+                                    "b"),
+              "a b");  // NBSP + LS
     EXPECT_EQ(sanitize_display_name(" \t \r\n "), "");
 }
 
@@ -187,7 +214,7 @@ TEST(FormatAddressHeader, HeaderInjectionIsImpossible) {
     EXPECT_EQ(value, "\"EvilBcc: x@y\" <info@example.de>");
     for (const std::string& hostile :
          {std::string("Evil\r\nBcc: victim@example.com"), std::string("Evil\nTo: a@b.de"),
-          std::string("Evil\rX: y"), std::string("N\0ul\r\n\r\nbody", 14),
+          std::string("Evil\rX: y"), std::string("N\0ul\r\n\r\nbody", 12),
           std::string("\xC2\x85Next line\xE2\x80\xA8X-Injected: 1"),
           std::string("M\xC3\xBCller\r\nBcc: x@y"), std::string("\"\r\n\\\"\r\n")}) {
         const std::string header = "From: " + format_address_header(hostile, "info@example.de");
@@ -208,7 +235,10 @@ TEST(FormatAddressHeader, EmojiAndLongNamesFoldWithinLimits) {
     std::string emoji_name;
     for (int i = 0; i < 80; ++i) emoji_name += kEmoji;  // 320 bytes
     std::string mixed;
-    for (int i = 0; i < 60; ++i) mixed += "\xC3\xA4" "b ";  // 240 bytes
+    for (int i = 0; i < 60; ++i)
+        mixed +=
+            "\xC3\xA4"
+            "b ";  // 240 bytes
     std::string umlaut_run;
     for (int i = 0; i < 150; ++i) umlaut_run += "\xC3\xBC";
     for (const std::string& name : {emoji_name, mixed, umlaut_run}) {
@@ -217,8 +247,7 @@ TEST(FormatAddressHeader, EmojiAndLongNamesFoldWithinLimits) {
             const std::string header = header_name + ": " + value;
             expect_safe_header(header);
             expect_good_encoded_words(value);
-            EXPECT_EQ(decode_rfc2047(value),
-                      sanitize_display_name(name) + " <info@example.de>");
+            EXPECT_EQ(decode_rfc2047(value), sanitize_display_name(name) + " <info@example.de>");
         }
     }
 }
@@ -241,7 +270,8 @@ TEST(FormatAddressHeader, LongAsciiNamesFoldAtSpaces) {
     const std::string quoted = format_address_header(shorter + ", Inc.", "info@example.de");
     expect_safe_header("From: " + quoted);
     EXPECT_EQ(quoted.front(), '"');
-    EXPECT_EQ(unfold(quoted), "\"" + sanitize_display_name(shorter + ", Inc.") + "\" <info@example.de>");
+    EXPECT_EQ(unfold(quoted),
+              "\"" + sanitize_display_name(shorter + ", Inc.") + "\" <info@example.de>");
 }
 
 TEST(FormatAddressHeader, UnfoldableAsciiFallsBackToEncodedWords) {
@@ -275,9 +305,13 @@ TEST(UnstructuredHeader, PlainAsciiAsIs) {
 }
 
 TEST(UnstructuredHeader, NonAsciiIsEncoded) {
-    const std::string header = encode_unstructured_header("Subject", "Auto: Gr\xC3\xBC\xC3\x9F" "e");
+    const std::string header = encode_unstructured_header("Subject",
+                                                          "Auto: Gr\xC3\xBC\xC3\x9F"
+                                                          "e");
     EXPECT_EQ(header, "Subject: =?UTF-8?B?QXV0bzogR3LDvMOfZQ==?=");
-    EXPECT_EQ(decode_rfc2047(header.substr(9)), "Auto: Gr\xC3\xBC\xC3\x9F" "e");
+    EXPECT_EQ(decode_rfc2047(header.substr(9)),
+              "Auto: Gr\xC3\xBC\xC3\x9F"
+              "e");
 }
 
 TEST(UnstructuredHeader, InjectionAndLongValues) {
@@ -341,9 +375,9 @@ TEST(DecodeRfc2047, CharacterSplitAcrossWords) {
 }
 
 TEST(DecodeRfc2047, MalformedWordsStayAsIs) {
-    for (const char* bad : {"=?UTF-8?X?abc?=", "=?UTF-8?B?!!!?=", "=?UTF-8?Q?abc", "=?UTF-8?Q?a=Zb?=",
-                            "=?x-no-such-charset?Q?a?=", "=??Q?a?=", "=?UTF-8?B?a?=",
-                            "=?UTF-8?Q?a b?=", "=?UTF-8?Q?a=?="}) {
+    for (const char* bad : {"=?UTF-8?X?abc?=", "=?UTF-8?B?!!!?=", "=?UTF-8?Q?abc",
+                            "=?UTF-8?Q?a=Zb?=", "=?x-no-such-charset?Q?a?=", "=??Q?a?=",
+                            "=?UTF-8?B?a?=", "=?UTF-8?Q?a b?=", "=?UTF-8?Q?a=?="}) {
         EXPECT_EQ(decode_rfc2047(bad), bad);
     }
     EXPECT_EQ(decode_rfc2047("x =?UTF-8?X?abc?= =?UTF-8?Q?ok?="), "x =?UTF-8?X?abc?= ok");
@@ -370,7 +404,9 @@ TEST(DecodeRfc2047, OutputIsValidUtf8) {
 }
 
 TEST(DecodeRfc2047, LanguageSuffixIgnored) {
-    EXPECT_EQ(decode_rfc2047("=?UTF-8*de?Q?Gr=C3=BC=C3=9Fe?="), "Gr\xC3\xBC\xC3\x9F" "e");
+    EXPECT_EQ(decode_rfc2047("=?UTF-8*de?Q?Gr=C3=BC=C3=9Fe?="),
+              "Gr\xC3\xBC\xC3\x9F"
+              "e");
 }
 
 // --- Message-ID and Date ------------------------------------------------------
@@ -379,8 +415,7 @@ TEST(MessageId, FormatAndUniqueness) {
     std::set<std::string> ids;
     for (int i = 0; i < 1000; ++i) {
         const std::string id = make_message_id("example.de");
-        EXPECT_TRUE(std::regex_match(id, std::regex(R"(<[0-9a-f]+\.[0-9a-f]{32}@example\.de>)")))
-            << id;
+        EXPECT_TRUE(is_message_id_for(id, "example.de")) << id;
         ids.insert(id);
     }
     EXPECT_EQ(ids.size(), 1000u);
@@ -393,8 +428,9 @@ TEST(MessageId, FormatAndUniqueness) {
 TEST(Rfc5322Date, Formats) {
     using namespace std::chrono;
     EXPECT_EQ(format_rfc5322_date(system_clock::time_point{}), "Thu, 01 Jan 1970 00:00:00 +0000");
-    EXPECT_EQ(format_rfc5322_date(system_clock::time_point{seconds{1136214245}} + milliseconds{999}),
-              "Mon, 02 Jan 2006 15:04:05 +0000");
+    EXPECT_EQ(
+        format_rfc5322_date(system_clock::time_point{seconds{1136214245}} + milliseconds{999}),
+        "Mon, 02 Jan 2006 15:04:05 +0000");
     EXPECT_EQ(format_rfc5322_date(system_clock::time_point{seconds{1709251199}}),
               "Thu, 29 Feb 2024 23:59:59 +0000");
     EXPECT_EQ(format_rfc5322_date(system_clock::time_point{} - milliseconds{1}),
@@ -404,7 +440,9 @@ TEST(Rfc5322Date, Formats) {
 // --- quoted-printable ---------------------------------------------------------
 
 TEST(QuotedPrintable, EncodesPerRfc2045) {
-    EXPECT_EQ(encode_quoted_printable("Gr\xC3\xBC\xC3\x9F" "e"), "Gr=C3=BC=C3=9Fe");
+    EXPECT_EQ(encode_quoted_printable("Gr\xC3\xBC\xC3\x9F"
+                                      "e"),
+              "Gr=C3=BC=C3=9Fe");
     EXPECT_EQ(encode_quoted_printable("a=b"), "a=3Db");
     EXPECT_EQ(encode_quoted_printable("trailing \nspace\t\n"), "trailing=20\nspace=09\n");
     EXPECT_EQ(encode_quoted_printable("a b"), "a b");
@@ -419,15 +457,19 @@ TEST(QuotedPrintable, SoftBreaksKeepLinesWithin76) {
     for (const auto& l : lines_of(encoded)) EXPECT_LE(l.size(), 76u);
     EXPECT_EQ(decode_quoted_printable(encoded), line);
     EXPECT_EQ(encode_quoted_printable(std::string(76, 'x')), std::string(76, 'x'));
-    EXPECT_EQ(encode_quoted_printable(std::string(77, 'x')),
-              std::string(75, 'x') + "=\n" + "xx");
+    EXPECT_EQ(encode_quoted_printable(std::string(77, 'x')), std::string(75, 'x') + "=\n" + "xx");
     // An escape is never split by a soft break.
     std::string umlauts;
     for (int i = 0; i < 40; ++i) umlauts += "\xC3\xA4";
     const std::string encoded_umlauts = encode_quoted_printable(umlauts);
     for (const auto& l : lines_of(encoded_umlauts)) {
         EXPECT_LE(l.size(), 76u);
-        EXPECT_TRUE(std::regex_match(l, std::regex(R"((=[0-9A-F]{2})*=?)"))) << l;
+        const std::string escapes = l.size() % 3 == 1 ? l.substr(0, l.size() - 1) : l;
+        EXPECT_EQ(escapes.size() % 3, 0u) << l;
+        for (size_t i = 0; i + 2 < escapes.size(); i += 3) {
+            EXPECT_EQ(escapes[i], '=') << l;
+            EXPECT_TRUE(is_hex(escapes.substr(i + 1, 2), "0123456789ABCDEF")) << l;
+        }
     }
 }
 

@@ -90,12 +90,14 @@ constexpr std::string_view kBase64NoPad =
 constexpr std::string_view kCryptAlphabet =
     "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-#define SKIP_WITHOUT_DOVEADM()                                           \
-    do {                                                                 \
-        if (access(kDoveadm, X_OK) != 0) GTEST_SKIP() << "no doveadm";   \
+#define SKIP_WITHOUT_DOVEADM()                                         \
+    do {                                                               \
+        if (access(kDoveadm, X_OK) != 0) GTEST_SKIP() << "no doveadm"; \
     } while (0)
 
-TEST(PasswordGenerate, DefaultLengthIsTwenty) { EXPECT_EQ(generate_password().size(), 20u); }
+TEST(PasswordGenerate, DefaultLengthIsTwenty) {
+    EXPECT_EQ(generate_password().size(), 20u);
+}
 
 TEST(PasswordGenerate, RejectsLengthsOutsideBounds) {
     EXPECT_THROW(generate_password(19), std::invalid_argument);
@@ -166,7 +168,9 @@ TEST(PasswordHash, RefusesNul) {
 }
 
 TEST(PasswordVerify, RoundTripBothSchemes) {
-    const std::string password = "Gr\xC3\xBC\xC3\x9F" "e aus K\xC3\xB6ln #42";
+    const std::string password =
+        "Gr\xC3\xBC\xC3\x9F"
+        "e aus K\xC3\xB6ln #42";
     for (const auto scheme : {PasswordScheme::Argon2id, PasswordScheme::Sha512Crypt}) {
         const std::string hash = hash_password(password, scheme);
         EXPECT_TRUE(verify_password(password, hash)) << hash;
@@ -234,7 +238,8 @@ TEST(PasswordDoveadm, WeVerifyDovecotHashes) {
 TEST(PasswordStrengthRule, Verdicts) {
     EXPECT_EQ(check_password_strength("abcdefGH1234"), PasswordStrength::Ok);
     EXPECT_EQ(check_password_strength("abcdef gh1234"), PasswordStrength::Ok);  // space = other
-    EXPECT_EQ(check_password_strength("\xC3\xA4\xC3\xB6\xC3\xBC\xC3\x9F" "abcdef1234"),
+    EXPECT_EQ(check_password_strength("\xC3\xA4\xC3\xB6\xC3\xBC\xC3\x9F"
+                                      "abcdef1234"),
               PasswordStrength::Ok);
     EXPECT_EQ(check_password_strength("abcdefghijkl"), PasswordStrength::TooFewCharacterClasses);
     EXPECT_EQ(check_password_strength("abcdefgh1234"), PasswordStrength::TooFewCharacterClasses);
@@ -242,7 +247,8 @@ TEST(PasswordStrengthRule, Verdicts) {
     EXPECT_EQ(check_password_strength(""), PasswordStrength::TooShort);
     // 12 characters but 24 bytes: characters count, not bytes.
     EXPECT_EQ(check_password_strength("\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4"
-                                      "\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4" "aB"),
+                                      "\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4"
+                                      "aB"),
               PasswordStrength::Ok);
     EXPECT_EQ(check_password_strength(std::string(128, 'a')),
               PasswordStrength::TooFewCharacterClasses);
@@ -257,7 +263,8 @@ TEST(PasswordStrengthRule, Verdicts) {
     EXPECT_EQ(check_password_strength("abcdefGH1234\xC3"), PasswordStrength::InvalidUtf8);
     EXPECT_EQ(check_password_strength("abcdefGH1234\xC0\xAF"), PasswordStrength::InvalidUtf8);
     EXPECT_EQ(check_password_strength("abcdefGH1234\xED\xA0\x80"), PasswordStrength::InvalidUtf8);
-    EXPECT_EQ(check_password_strength("abcdefGH1234\xF4\x90\x80\x80"), PasswordStrength::InvalidUtf8);
+    EXPECT_EQ(check_password_strength("abcdefGH1234\xF4\x90\x80\x80"),
+              PasswordStrength::InvalidUtf8);
 }
 
 TEST(PasswordStrengthRule, MessagesAreSpecific) {

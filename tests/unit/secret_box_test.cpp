@@ -16,7 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 
 class SecretBoxTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         std::string pattern = (fs::temp_directory_path() / "boxwarden-secret-XXXXXX").string();
         ASSERT_NE(mkdtemp(pattern.data()), nullptr);
@@ -49,7 +49,7 @@ protected:
     static SecretBoxError::Reason open_error(const SecretKey& key, const std::string& sealed,
                                              const std::string& ad) {
         try {
-            const std::string plain = open(key, sealed, ad);
+            const std::string plain = unseal(key, sealed, ad);
             ADD_FAILURE() << "open returned " << plain.size() << " bytes";
         } catch (const SecretBoxError& e) {
             return e.reason();
@@ -91,7 +91,7 @@ TEST_F(SecretBoxTest, GeneratedKeyLoadsAndOpensWhatItSealed) {
     const SecretKey generated = SecretKey::generate_file(path);
     const SecretKey loaded = SecretKey::load(path);
     const std::string sealed = seal(generated, "s3cret Passw\xC3\xB6rd", "info@example.de");
-    EXPECT_EQ(open(loaded, sealed, "info@example.de"), "s3cret Passw\xC3\xB6rd");
+    EXPECT_EQ(unseal(loaded, sealed, "info@example.de"), "s3cret Passw\xC3\xB6rd");
 }
 
 TEST_F(SecretBoxTest, TwoGeneratedKeysDiffer) {
@@ -152,30 +152,30 @@ TEST(SecretBox, MatchesAesGcmTestVector) {
         "\xce\xa7\x40\x3d\x4d\x60\x6b\x6e\x07\x4e\xc5\xd3\xba\xf3\x9d\x18"
         "\xd0\xd1\xc8\xa7\x99\x99\x6b\xf0\x26\x5b\x98\xb5\xd4\x8a\xb9\x19";
     const std::string sealed = std::string(1, '\x01') + std::string(12, '\0') + ciphertext_and_tag;
-    EXPECT_EQ(open(key, sealed, ""), std::string(16, '\0'));
+    EXPECT_EQ(unseal(key, sealed, ""), std::string(16, '\0'));
 }
 
 class SealTest : public SecretBoxTest {
-protected:
+  protected:
     SecretKey key_ = SecretKey::from_bytes("0123456789abcdef0123456789ABCDEF");
     SecretKey other_key_ = SecretKey::from_bytes("0123456789abcdef0123456789ABCDEx");
 };
 
 TEST_F(SealTest, FormatAndRoundTrip) {
-    for (const std::string& plain : {std::string(), std::string("pw"), std::string("a\0b\xff", 4),
-                                    std::string(1000, 'z')}) {
+    for (const std::string& plain :
+         {std::string(), std::string("pw"), std::string("a\0b\xff", 4), std::string(1000, 'z')}) {
         const std::string sealed = seal(key_, plain, "info@example.de");
         ASSERT_EQ(sealed.size(), kSealOverheadBytes + plain.size());
         EXPECT_EQ(sealed[0], '\x01');
         if (plain.size() > 4) {
             EXPECT_EQ(sealed.find(plain), std::string::npos);
         }
-        EXPECT_EQ(open(key_, sealed, "info@example.de"), plain);
+        EXPECT_EQ(unseal(key_, sealed, "info@example.de"), plain);
     }
 }
 
 TEST_F(SealTest, EmptyAssociatedDataWorks) {
-    EXPECT_EQ(open(key_, seal(key_, "pw", ""), ""), "pw");
+    EXPECT_EQ(unseal(key_, seal(key_, "pw", ""), ""), "pw");
     EXPECT_EQ(open_error(key_, seal(key_, "pw", ""), "x"),
               SecretBoxError::Reason::AuthenticationFailed);
 }
@@ -226,7 +226,7 @@ TEST_F(SealTest, UnknownVersionIsNamed) {
     std::string sealed = seal(key_, "password", "info@example.de");
     sealed[0] = '\x02';
     try {
-        open(key_, sealed, "info@example.de");
+        unseal(key_, sealed, "info@example.de");
         FAIL();
     } catch (const SecretBoxError& e) {
         EXPECT_EQ(e.reason(), SecretBoxError::Reason::UnknownVersion);

@@ -25,21 +25,21 @@ struct MailClientHosts {
 };
 
 class AccessDataError : public std::invalid_argument {
-public:
+  public:
     enum class Reason {
-        LineBreakInInput,     // CR or LF in any input field
-        InvalidRecipient,     // recipient_address fails is_valid_address_syntax()
-        InvalidMailbox,       // mailbox_address fails is_valid_address_syntax()
-        InvalidSender,        // sender_address fails is_valid_address_syntax()
-        InvalidLanguage,      // not "de" or "en"
-        InvalidHosts,         // bad host name, port outside 1-65535, unknown security
+        LineBreakInInput,  // CR or LF in any input field
+        InvalidRecipient,  // recipient_address fails is_valid_address_syntax()
+        InvalidMailbox,    // mailbox_address fails is_valid_address_syntax()
+        InvalidSender,     // sender_address fails is_valid_address_syntax()
+        InvalidLanguage,   // not "de" or "en"
+        InvalidHosts,      // bad host name, port outside 1-65535, unknown security
         InvalidMessageIdDomain,
     };
     AccessDataError(Reason reason, const std::string& message)
         : std::invalid_argument(message), reason_(reason) {}
     [[nodiscard]] Reason reason() const noexcept { return reason_; }
 
-private:
+  private:
     Reason reason_;
 };
 

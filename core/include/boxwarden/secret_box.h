@@ -22,25 +22,25 @@ inline constexpr std::size_t kSealTagBytes = 16;
 inline constexpr std::size_t kSealOverheadBytes = 1 + kSealNonceBytes + kSealTagBytes;
 
 class SecretKeyError : public std::runtime_error {
-public:
+  public:
     enum class Reason {
-        Missing,       // the file does not exist
-        Unreadable,    // open/read failed (permissions, I/O error, not a regular file)
-        WrongSize,     // not exactly 32 bytes (or not 32 bytes given to from_bytes)
-        InsecureMode,  // readable or writable by "other"
-        AlreadyExists, // generate_file: the path exists; never overwritten
-        WriteFailed,   // generate_file: create/write/fsync failed
+        Missing,        // the file does not exist
+        Unreadable,     // open/read failed (permissions, I/O error, not a regular file)
+        WrongSize,      // not exactly 32 bytes (or not 32 bytes given to from_bytes)
+        InsecureMode,   // readable or writable by "other"
+        AlreadyExists,  // generate_file: the path exists; never overwritten
+        WriteFailed,    // generate_file: create/write/fsync failed
     };
     SecretKeyError(Reason reason, const std::string& message)
         : std::runtime_error(message), reason_(reason) {}
     [[nodiscard]] Reason reason() const noexcept { return reason_; }
 
-private:
+  private:
     Reason reason_;
 };
 
 class SecretBoxError : public std::runtime_error {
-public:
+  public:
     enum class Reason {
         Truncated,             // shorter than version + nonce + tag
         UnknownVersion,        // first byte is not 0x01
@@ -52,13 +52,13 @@ public:
         : std::runtime_error(message), reason_(reason) {}
     [[nodiscard]] Reason reason() const noexcept { return reason_; }
 
-private:
+  private:
     Reason reason_;
 };
 
 // 32 bytes of key material, wiped on destruction. Move-only.
 class SecretKey {
-public:
+  public:
     // Reads a key file of exactly 32 raw bytes. Refuses (InsecureMode) a file
     // whose mode grants any permission to "other"; the message names the
     // mode, e.g. "mode 0644". Throws SecretKeyError.
@@ -80,7 +80,7 @@ public:
 
     [[nodiscard]] const unsigned char* data() const noexcept { return bytes_; }
 
-private:
+  private:
     SecretKey() = default;
     void wipe() noexcept;
     unsigned char bytes_[kSecretKeyBytes] = {};
@@ -93,6 +93,6 @@ std::string seal(const SecretKey& key, std::string_view plaintext,
 
 // The plaintext of a sealed value, or SecretBoxError (Truncated,
 // UnknownVersion, AuthenticationFailed): never unauthenticated bytes.
-std::string open(const SecretKey& key, std::string_view sealed, std::string_view associated_data);
+std::string unseal(const SecretKey& key, std::string_view sealed, std::string_view associated_data);
 
 }  // namespace boxwarden
