@@ -1,20 +1,49 @@
 #!/bin/sh
 # The test command: installs dependencies, builds the normal and the
-# ASan+UBSan configurations, and runs every CTest test in both (unit tests,
-# SQL tests against a private MariaDB, integration tests against private
-# Postfix/Dovecot instances). Exits non-zero on any failure.
+# ASan+UBSan configurations, runs every CTest test in both (unit tests, SQL
+# tests against a private MariaDB, integration tests against private
+# Postfix/Dovecot instances), then the fuzzer. Exits non-zero on any failure
+# and ends with one summary line "tests: N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 status=0
 for preset in default asan; do
     echo "=== build ($preset)"
     ./scripts/build.sh "$preset"
     echo "=== test ($preset)"
-    ctest --preset "$preset" -j2 || status=1
+    ctest --preset "$preset" -j2 2>&1 | tee -a "$log" || status=1
+    # tee hides ctest's exit status under plain sh: read its summary instead.
+    grep -q "tests passed, 0 tests failed out of" "$log" || status=1
+    : >"$log.$preset"
+    tail -n 40 "$log" >"$log.$preset"
+    : >"$log"
+done
+passed=0
+failed=0
+for preset in default asan; do
+    line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log.$preset" | tail -n 1 || true)
+    rm -f "$log.$preset"
+    if [ -z "$line" ]; then
+        failed=$((failed + 1))
+        continue
+    fi
+    f=$(echo "$line" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/')
+    t=$(echo "$line" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/')
+    passed=$((passed + t - f))
+    failed=$((failed + f))
 done
 if [ -x scripts/run-fuzzer.sh ]; then
     echo "=== fuzz (${BOXWARDEN_FUZZ_SECONDS:-60} s)"
-    ./scripts/run-fuzzer.sh "${BOXWARDEN_FUZZ_SECONDS:-60}" || status=1
+    if ./scripts/run-fuzzer.sh "${BOXWARDEN_FUZZ_SECONDS:-60}"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        status=1
+    fi
 fi
+[ "$failed" -eq 0 ] || status=1
+echo "tests: $passed passed, $failed failed"
 exit $status
