@@ -52,6 +52,10 @@ constexpr std::array kKeys{
               "user the daemons switch to after binding (empty = stay)"},
     ConfigKey{"recipient_delimiter", T::String, "+", 0, 0,
               "address extension delimiters, as Postfix's recipient_delimiter"},
+    ConfigKey{"policy_socket_mode", T::String, "0666", 0, 0,
+              "octal permissions of policyd's unix policy sockets (Postfix must connect)"},
+    ConfigKey{"query_socket_mode", T::String, "0660", 0, 0,
+              "octal permissions of policyd's query socket (milter and Dovecot must connect)"},
 
     // Mail client settings (send access data, autoconfig)
     ConfigKey{"imap_host", T::String, "localhost", 0, 0, "IMAP host name given to mail clients"},

@@ -54,10 +54,11 @@ using LogEvent = std::variant<ActivityEvent, AgentActionEvent>;
 
 struct LogWriterOptions {
     std::filesystem::path spool_dir;
-    size_t max_batch = 500;                                // events per transaction
-    std::chrono::milliseconds max_batch_delay{50};         // wait to fill a batch
-    std::chrono::milliseconds retry_interval{1000};        // while MySQL is down
-    std::function<void(const std::string&)> log;           // operational messages
+    size_t max_batch = 500;                              // events per transaction
+    std::chrono::milliseconds max_batch_delay{50};       // wait to fill a batch
+    std::chrono::milliseconds retry_interval{1000};      // while MySQL is down
+    std::function<void(const std::string&)> log;         // operational messages
+    std::uint64_t segment_max_bytes = 16 * 1024 * 1024;  // spool segment rotation size
 };
 
 struct LogWriterStats {
@@ -69,7 +70,10 @@ struct LogWriterStats {
 };
 
 class LogWriter {
-public:
+  public:
+    // Opens, locks and recovers the spool (docs/log-spool.md); throws
+    // std::runtime_error when spool_dir cannot be used (or another process
+    // holds it). Call db::initialize_driver() before starting threads.
     LogWriter(db::ConnectionParams params, LogWriterOptions options);
     ~LogWriter();
     LogWriter(const LogWriter&) = delete;
@@ -83,7 +87,7 @@ public:
     LogWriterStats stats() const;
     void stop(std::chrono::milliseconds flush_timeout = std::chrono::seconds(5));
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,116 @@
+// assignments add / remove / list: CALL assign_user / unassign_user, the
+// same procedures plain SQL uses; list shows the whole history.
+#include "commands.h"
+#include "context.h"
+#include "notify.h"
+
+namespace boxwarden::cli {
+
+namespace {
+
+struct Names {
+    std::string address, login;
+};
+
+Names canonical(Context& ctx, const ParsedArgs& a) {
+    // The procedures refuse unknown mailboxes and users with their own
+    // messages; these are only the stored spellings for the report.
+    auto rows = ctx.db().query(
+        "SELECT (SELECT address FROM mailbox WHERE address = LOWER(TRIM(?))) AS address, "
+        "(SELECT login FROM user_account WHERE login = LOWER(TRIM(?))) AS login",
+        {a.arg(0), a.arg(1)});
+    return {rows[0].opt_str("address").value_or(a.arg(0)),
+            rows[0].opt_str("login").value_or(a.arg(1))};
+}
+
+int finish(Context& ctx, const Names& n, const std::string& action, const std::string& message) {
+    // Dovecot caches master-user logins under the user's login (and a
+    // refused login negatively), so both changes flush that login; removal
+    // also flushes the mailbox's own entries.
+    std::vector<std::string> flush{n.login};
+    if (action == "unassigned") flush.push_back(n.address);
+    const DovecotNotice notice = notify_dovecot(ctx, flush, std::nullopt);
+    Json out = Json::object();
+    out.set("mailbox", n.address).set("login", n.login).set("action", action);
+    out.set("dovecot", notice.report);
+    ctx.done(out, message);
+    return notice.failed ? kExitError : kExitOk;
+}
+
+int assignment_add(Context& ctx, const ParsedArgs& a) {
+    Names n;
+    ctx.transaction([&] {
+        ctx.db().execute("CALL assign_user(?, ?)", {a.arg(0), a.arg(1)});
+        n = canonical(ctx, a);
+    });
+    return finish(ctx, n, "assigned", "assigned " + n.login + " to " + n.address);
+}
+
+int assignment_remove(Context& ctx, const ParsedArgs& a) {
+    Names n;
+    ctx.transaction([&] {
+        ctx.db().execute("CALL unassign_user(?, ?)", {a.arg(0), a.arg(1)});
+        n = canonical(ctx, a);
+    });
+    return finish(ctx, n, "unassigned", "unassigned " + n.login + " from " + n.address);
+}
+
+int assignment_list(Context& ctx, const ParsedArgs& a) {
+    std::string sql =
+        "SELECT m.address, u.login, a.assigned_at, a.unassigned_at FROM mailbox_assignment a "
+        "JOIN mailbox m ON m.id = a.mailbox_id JOIN user_account u ON u.id = a.user_id WHERE 1 = 1";
+    std::vector<db::Param> params;
+    if (auto m = a.opt_arg(0)) {
+        sql += " AND m.address = LOWER(TRIM(?))";
+        params.push_back(*m);
+        if (ctx.db().query("SELECT 1 FROM mailbox WHERE address = LOWER(TRIM(?))", {*m}).empty())
+            throw Refusal("mailbox '" + *m + "' does not exist");
+    }
+    if (auto u = a.get("user")) {
+        sql += " AND u.login = LOWER(TRIM(?))";
+        params.push_back(*u);
+        if (ctx.db().query("SELECT 1 FROM user_account WHERE login = LOWER(TRIM(?))", {*u}).empty())
+            throw Refusal("user '" + *u + "' does not exist");
+    }
+    if (a.has("current")) sql += " AND a.unassigned_at IS NULL";
+    sql += " ORDER BY m.address, a.assigned_at, a.id";
+    Json out = Json::array();
+    for (const auto& r : ctx.db().query(sql, params))
+        out.push(Json::object()
+                     .set("mailbox", r.str("address"))
+                     .set("login", r.str("login"))
+                     .set("assigned_at", iso_time(r.opt_str("assigned_at")))
+                     .set("unassigned_at", iso_time(r.opt_str("unassigned_at")))
+                     .set("current", r.is_null("unassigned_at")));
+    ctx.print(out);
+    return kExitOk;
+}
+
+}  // namespace
+
+void add_assignment_commands(std::vector<CommandSpec>& out) {
+    out.push_back({"assignments add",
+                   {{"ADDRESS"}, {"LOGIN"}},
+                   {},
+                   "assign a user to a mailbox (a new history period starts now)",
+                   "Runs CALL assign_user, then flushes Dovecot's auth cache for LOGIN (a refused "
+                   "master login is cached negatively).",
+                   assignment_add});
+    out.push_back({"assignments remove",
+                   {{"ADDRESS"}, {"LOGIN"}},
+                   {},
+                   "unassign a user (the period is closed now and kept as history)",
+                   "Runs CALL unassign_user, then flushes Dovecot's auth cache for LOGIN and "
+                   "ADDRESS so the user's master login stops working at once. Open IMAP/POP3 "
+                   "sessions are not kicked (Dovecot can only kick the whole mailbox).",
+                   assignment_remove});
+    out.push_back(
+        {"assignments list",
+         {{"ADDRESS", false}},
+         {{"user", "LOGIN", "only this user's periods"}, {"current", "", "only open periods"}},
+         "list assignment history (every period, oldest first per mailbox)",
+         "",
+         assignment_list});
+}
+
+}  // namespace boxwarden::cli

@@ -1,0 +1,287 @@
+#include "output.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "boxwarden/mail_header.h"
+
+namespace boxwarden::cli {
+
+namespace {
+
+void append_utf8(std::string& out, char32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+std::string hex_escape(const char* prefix, unsigned value, int digits) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%s%0*x", prefix, digits, value);
+    return buf;
+}
+
+// Display width as code points (good enough for the names in our tables).
+size_t text_width(std::string_view s) {
+    size_t n = 0;
+    for (unsigned char c : s)
+        if ((c & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+std::string pad(std::string s, size_t width) {
+    const size_t w = text_width(s);
+    if (w < width) s.append(width - w, ' ');
+    return s;
+}
+
+std::string label(const std::string& key) {
+    std::string out = key;
+    std::replace(out.begin(), out.end(), '_', ' ');
+    return out;
+}
+
+bool is_table(const Json& v) {
+    if (!v.is_array()) return false;
+    for (const auto& e : v.array_items())
+        if (!e.is_object()) return false;
+    return !v.array_items().empty();
+}
+
+std::string cell_text(const Json& v) {
+    if (v.is_array()) {
+        std::string out;
+        for (const auto& e : v.array_items()) out += (out.empty() ? "" : ", ") + cell_text(e);
+        return out.empty() ? "-" : out;
+    }
+    if (v.is_object()) return terminal_safe(v.dump());
+    // A table cell is one line: multi-line text (e.g. a body) shows escaped.
+    std::string s = v.scalar_text();
+    std::string out;
+    for (char c : s) {
+        if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
+    }
+    return out;
+}
+
+void render_table(std::string& out, const Json& rows, const std::string& indent) {
+    std::vector<std::string> columns;
+    for (const auto& [k, v] : rows.array_items().front().object_items()) columns.push_back(k);
+    std::vector<std::vector<std::string>> cells;
+    std::vector<size_t> widths;
+    for (const auto& c : columns) widths.push_back(text_width(label(c)));
+    for (const auto& row : rows.array_items()) {
+        std::vector<std::string> line;
+        for (size_t i = 0; i < columns.size(); ++i) {
+            const Json* v = row.find(columns[i]);
+            line.push_back(v ? cell_text(*v) : "-");
+            widths[i] = std::max(widths[i], text_width(line.back()));
+        }
+        cells.push_back(std::move(line));
+    }
+    auto emit = [&](const std::vector<std::string>& line) {
+        std::string text = indent;
+        for (size_t i = 0; i < line.size(); ++i)
+            text += i + 1 < line.size() ? pad(line[i], widths[i]) + "  " : line[i];
+        out += text + "\n";
+    };
+    std::vector<std::string> header;
+    for (const auto& c : columns) header.push_back(label(c));
+    emit(header);
+    for (const auto& line : cells) emit(line);
+}
+
+void render_object(std::string& out, const Json& obj, const std::string& indent) {
+    size_t width = 0;
+    for (const auto& [k, v] : obj.object_items()) width = std::max(width, text_width(label(k)));
+    for (const auto& [k, v] : obj.object_items()) {
+        if (v.is_object()) {
+            out += indent + label(k) + ":\n";
+            render_object(out, v, indent + "  ");
+        } else if (is_table(v)) {
+            out += indent + label(k) + ":\n";
+            render_table(out, v, indent + "  ");
+        } else if (v.is_string() && v.string_value().find('\n') != std::string::npos) {
+            // Multi-line text (an out-of-office body): shown as an indented block.
+            out += indent + label(k) + ":\n";
+            std::string text = terminal_safe(v.string_value());
+            size_t pos = 0;
+            while (pos <= text.size()) {
+                size_t nl = text.find('\n', pos);
+                if (nl == std::string::npos) nl = text.size();
+                out += indent + "  | " + text.substr(pos, nl - pos) + "\n";
+                pos = nl + 1;
+            }
+        } else {
+            out += indent + pad(label(k) + ":", width + 1) + " " + cell_text(v) + "\n";
+        }
+    }
+}
+
+}  // namespace
+
+Json& Json::set(std::string key, Json value) {
+    auto& obj = std::get<Object>(v_);
+    for (auto& [k, v] : obj) {
+        if (k == key) {
+            v = std::move(value);
+            return *this;
+        }
+    }
+    obj.emplace_back(std::move(key), std::move(value));
+    return *this;
+}
+
+Json& Json::push(Json value) {
+    std::get<Array>(v_).push_back(std::move(value));
+    return *this;
+}
+
+const Json* Json::find(std::string_view key) const {
+    if (!is_object()) return nullptr;
+    for (const auto& [k, v] : object_items())
+        if (k == key) return &v;
+    return nullptr;
+}
+
+std::string json_quote(std::string_view s) {
+    std::string out = "\"";
+    size_t pos = 0;
+    while (pos < s.size()) {
+        const Utf8Step step = decode_utf8_at(s, pos);
+        pos += step.length;
+        const char32_t cp = step.valid ? step.code_point : U'\uFFFD';
+        switch (cp) {
+            case U'"':
+                out += "\\\"";
+                break;
+            case U'\\':
+                out += "\\\\";
+                break;
+            case U'\n':
+                out += "\\n";
+                break;
+            case U'\r':
+                out += "\\r";
+                break;
+            case U'\t':
+                out += "\\t";
+                break;
+            default:
+                if (cp < 0x20 || cp == 0x7F || cp == 0x2028 || cp == 0x2029)
+                    out += hex_escape("\\u", static_cast<unsigned>(cp), 4);
+                else
+                    append_utf8(out, cp);
+        }
+    }
+    return out + "\"";
+}
+
+std::string terminal_safe(std::string_view s) {
+    std::string out;
+    size_t pos = 0;
+    while (pos < s.size()) {
+        const Utf8Step step = decode_utf8_at(s, pos);
+        pos += step.length;
+        const char32_t cp = step.valid ? step.code_point : U'\uFFFD';
+        if ((cp < 0x20 && cp != U'\t' && cp != U'\n') || (cp >= 0x7F && cp <= 0x9F))
+            out += hex_escape("\\x", static_cast<unsigned>(cp), 2);
+        else
+            append_utf8(out, cp);
+    }
+    return out;
+}
+
+void Json::dump_to(std::string& out, int indent, int depth) const {
+    const auto newline = [&](int d) {
+        if (indent > 0) out += "\n" + std::string(static_cast<size_t>(indent * d), ' ');
+    };
+    if (std::holds_alternative<Array>(v_)) {
+        const auto& a = std::get<Array>(v_);
+        out += '[';
+        for (size_t i = 0; i < a.size(); ++i) {
+            if (i) out += ',';
+            newline(depth + 1);
+            a[i].dump_to(out, indent, depth + 1);
+        }
+        if (!a.empty()) newline(depth);
+        out += ']';
+    } else if (std::holds_alternative<Object>(v_)) {
+        const auto& o = std::get<Object>(v_);
+        out += '{';
+        for (size_t i = 0; i < o.size(); ++i) {
+            if (i) out += ',';
+            newline(depth + 1);
+            out += json_quote(o[i].first);
+            out += indent > 0 ? ": " : ":";
+            o[i].second.dump_to(out, indent, depth + 1);
+        }
+        if (!o.empty()) newline(depth);
+        out += '}';
+    } else if (std::holds_alternative<std::string>(v_)) {
+        out += json_quote(std::get<std::string>(v_));
+    } else if (std::holds_alternative<bool>(v_)) {
+        out += std::get<bool>(v_) ? "true" : "false";
+    } else if (std::holds_alternative<std::int64_t>(v_)) {
+        out += std::to_string(std::get<std::int64_t>(v_));
+    } else {
+        out += "null";
+    }
+}
+
+std::string Json::dump() const {
+    std::string out;
+    dump_to(out, 0, 0);
+    return out;
+}
+
+std::string Json::dump_pretty() const {
+    std::string out;
+    dump_to(out, 2, 0);
+    return out;
+}
+
+std::string Json::scalar_text() const {
+    if (std::holds_alternative<std::string>(v_)) return terminal_safe(std::get<std::string>(v_));
+    if (std::holds_alternative<bool>(v_)) return std::get<bool>(v_) ? "yes" : "no";
+    if (std::holds_alternative<std::int64_t>(v_)) return std::to_string(std::get<std::int64_t>(v_));
+    if (is_null()) return "-";
+    return terminal_safe(dump());
+}
+
+std::string render_human(const Json& value) {
+    std::string out;
+    if (value.is_object()) {
+        render_object(out, value, "");
+    } else if (value.is_array()) {
+        if (value.array_items().empty())
+            out = "(none)\n";
+        else if (is_table(value))
+            render_table(out, value, "");
+        else
+            for (const auto& e : value.array_items()) out += cell_text(e) + "\n";
+    } else if (value.is_string()) {
+        out = terminal_safe(value.string_value());
+        if (out.empty() || out.back() != '\n') out += '\n';
+    } else {
+        out = value.scalar_text() + "\n";
+    }
+    return out;
+}
+
+}  // namespace boxwarden::cli

@@ -1,0 +1,56 @@
+#pragma once
+// The Postfix policy verdict and the delivery verdict for one recipient:
+// pure functions of (request, cached facts, freshness, clock). No I/O.
+// The exact reply texts are documented in docs/policyd.md and docs/protocol.md.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "boxwarden/delivery_verdict.h"
+#include "directory.h"
+#include "freshness.h"
+
+namespace boxwarden::policyd {
+
+// The attributes of a Postfix policy request that the verdict depends on.
+struct PolicyQuery {
+    std::string protocol_state;  // e.g. "RCPT"
+    std::string recipient;
+    std::string sender;
+    std::string sasl_username;  // empty = not authenticated
+};
+
+// Everything known about one recipient address.
+struct RecipientVerdict {
+    std::string address;  // normalised, extension removed ("" when unparsable)
+    bool address_valid = false;
+    bool domain_hosted = false;
+    std::optional<MailboxFacts> mailbox;
+    DeliveryDecision decision;  // for a hosted domain, or Tempfail when stale
+};
+
+// Delivery verdict for a recipient (used by RCPT checks and the internal
+// "verdict"/"mailbox" requests). Outside hosted domains and for addresses
+// that do not parse, decision is RejectUnknown (the caller decides whether
+// that matters, e.g. the policy service answers DUNNO there).
+RecipientVerdict evaluate_recipient(std::string_view recipient, std::string_view delimiters,
+                                    const DirectoryView& dir, const Freshness& fresh,
+                                    TimePoint now);
+
+enum class SenderCheck {
+    Allowed,
+    NotHostedMailbox,  // MAIL FROM is empty, invalid or not a hosted mailbox
+    NotPermitted,      // a hosted mailbox, but this login may not use it
+};
+
+// May the authenticated `login` use `sender` as MAIL FROM? Allowed when the
+// login is the mailbox's own address or a user currently assigned to it.
+// Whether the mailbox is active does not matter (inactive mailboxes may send).
+SenderCheck check_sender(std::string_view login, std::string_view sender,
+                         std::string_view delimiters, const DirectoryView& dir);
+
+// The value of the `action=` attribute for a Postfix policy request.
+std::string decide_policy(const PolicyQuery& query, std::string_view delimiters,
+                          const DirectoryView& dir, const Freshness& fresh, TimePoint now);
+
+}  // namespace boxwarden::policyd

@@ -1,0 +1,54 @@
+#pragma once
+// The internal protocol (docs/protocol.md "Requests"): look-ups for the
+// milter and the Dovecot plugin, activity / agent-log writes, the
+// out-of-office claim and status. One request in, one reply out; every reply
+// carries status=ok|notfound|tempfail|error and, unless ok, reason=.
+#include <chrono>
+#include <string>
+
+#include "boxwarden/attr_codec.h"
+#include "boxwarden/clock.h"
+#include "directory.h"
+#include "log_sink.h"
+#include "ooo_claimer.h"
+#include "runtime_settings.h"
+#include "server_stats.h"
+
+namespace boxwarden::policyd {
+
+struct QueryDeps {
+    const DirectorySource& directory;
+    LogSink& log_sink;
+    OooClaimer& ooo;
+    const Clock& clock;
+    const RuntimeSettingsHolder& settings;
+    const ServerStats& stats;
+    std::chrono::steady_clock::time_point started;
+};
+
+class QueryHandler {
+  public:
+    explicit QueryHandler(QueryDeps deps) : d_(deps) {}
+
+    // True for requests that wait on disk or the database (record_*,
+    // ooo_claim): the server runs them off its event loop.
+    static bool is_blocking(const AttrRequest& request);
+
+    // Thread-safe.
+    AttrList handle(const AttrRequest& request) const;
+
+  private:
+    AttrList mailbox(const AttrRequest& r, bool verdict_only) const;
+    AttrList user(const AttrRequest& r) const;
+    AttrList record_activity(const AttrRequest& r) const;
+    AttrList record_agent_action(const AttrRequest& r) const;
+    AttrList ooo_claim(const AttrRequest& r) const;
+    AttrList status(const AttrRequest& r) const;
+
+    QueryDeps d_;
+};
+
+// "2026-01-02 03:04:05[.ffffff]" (UTC) or Unix seconds "1767323045[.5]".
+std::optional<TimePoint> parse_protocol_time(std::string_view text);
+
+}  // namespace boxwarden::policyd

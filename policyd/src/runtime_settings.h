@@ -1,0 +1,46 @@
+#pragma once
+// The configuration values that SIGHUP may change while the daemon runs.
+// Readers take a snapshot (a shared pointer to an immutable copy).
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "boxwarden/clock.h"
+
+namespace boxwarden {
+class Config;
+}
+
+namespace boxwarden::policyd {
+
+struct RuntimeSettings {
+    std::chrono::milliseconds refresh_interval{1000};
+    Seconds cutoff{1800};
+    std::chrono::milliseconds idle_timeout{300000};
+    std::size_t max_connections = 1000;
+    std::string recipient_delimiter = "+";
+
+    static RuntimeSettings from_config(const Config& config);
+};
+
+class RuntimeSettingsHolder {
+  public:
+    explicit RuntimeSettingsHolder(RuntimeSettings s)
+        : current_(std::make_shared<const RuntimeSettings>(std::move(s))) {}
+    std::shared_ptr<const RuntimeSettings> get() const {
+        std::lock_guard lock(mu_);
+        return current_;
+    }
+    void set(RuntimeSettings s) {
+        auto next = std::make_shared<const RuntimeSettings>(std::move(s));
+        std::lock_guard lock(mu_);
+        current_ = std::move(next);
+    }
+
+  private:
+    mutable std::mutex mu_;
+    std::shared_ptr<const RuntimeSettings> current_;
+};
+
+}  // namespace boxwarden::policyd

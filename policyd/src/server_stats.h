@@ -1,0 +1,17 @@
+#pragma once
+// Counters the server keeps and the status request reports.
+#include <atomic>
+#include <cstdint>
+
+namespace boxwarden::policyd {
+
+struct ServerStats {
+    std::atomic<std::uint64_t> policy_requests{0};
+    std::atomic<std::uint64_t> query_requests{0};
+    std::atomic<std::uint64_t> connections_open{0};
+    std::atomic<std::uint64_t> connections_total{0};
+    std::atomic<std::uint64_t> connections_refused{0};  // over max_connections
+    std::atomic<std::uint64_t> protocol_errors{0};      // connections closed for bad input
+};
+
+}  // namespace boxwarden::policyd

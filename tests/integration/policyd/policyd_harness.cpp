@@ -1,0 +1,312 @@
+#include "policyd_harness.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace boxwarden::policyd::testing {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string test_dir(const std::string& name) {
+    const fs::path dir = fs::path(POLICYD_TEST_WORK_DIR) / name;
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    fs::create_directories(dir);
+    return dir.string();
+}
+
+int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    socklen_t len = sizeof sa;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+    ::close(fd);
+    return ntohs(sa.sin_port);
+}
+
+int run_shell(const std::string& command, std::string* output) {
+    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+    if (!p) return -1;
+    std::string out;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    const int status = ::pclose(p);
+    if (output) *output = out;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds step) {
+    const auto deadline = Clock::now() + timeout;
+    for (;;) {
+        if (pred()) return true;
+        if (Clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(step);
+    }
+}
+
+// ---- Client -----------------------------------------------------------------
+
+Client Client::connect_unix(const std::string& path) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    path.copy(sa.sun_path, sizeof sa.sun_path - 1);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+        ::close(fd);
+        return Client(-1);
+    }
+    return Client(fd);
+}
+
+Client::Client(Client&& o) noexcept : fd_(o.fd_), buffer_(std::move(o.buffer_)) {
+    o.fd_ = -1;
+}
+
+Client& Client::operator=(Client&& o) noexcept {
+    if (this != &o) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = o.fd_;
+        buffer_ = std::move(o.buffer_);
+        o.fd_ = -1;
+    }
+    return *this;
+}
+
+Client::~Client() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+bool Client::send(std::string_view bytes) {
+    while (!bytes.empty()) {
+        const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        bytes.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+}
+
+std::optional<std::string> Client::read_reply(std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    for (;;) {
+        // A reply ends with its last attribute line and an empty line.
+        const size_t end = buffer_.find("\n\n");
+        if (end != std::string::npos) {
+            std::string reply = buffer_.substr(0, end + 2);
+            buffer_.erase(0, end + 2);
+            return reply;
+        }
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0) return std::nullopt;
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
+        char buf[8192];
+        const ssize_t n = ::read(fd_, buf, sizeof buf);
+        if (n <= 0) return std::nullopt;
+        buffer_.append(buf, static_cast<size_t>(n));
+    }
+}
+
+bool Client::wait_closed(std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    for (;;) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0) return false;
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+        char buf[8192];
+        const ssize_t n = ::read(fd_, buf, sizeof buf);
+        if (n == 0 || (n < 0 && errno == ECONNRESET)) return true;
+        if (n < 0 && errno != EINTR) return true;
+    }
+}
+
+std::map<std::string, std::string> parse_reply(const std::string& reply) {
+    std::map<std::string, std::string> out;
+    std::istringstream in(reply);
+    std::string line;
+    while (std::getline(in, line)) {
+        const size_t eq = line.find('=');
+        if (eq == std::string::npos) continue;
+        out.emplace(line.substr(0, eq), line.substr(eq + 1));
+    }
+    return out;
+}
+
+std::string rcpt_request(const std::string& recipient, const std::string& sender,
+                         const std::string& sasl_username) {
+    std::string r =
+        "request=smtpd_access_policy\nprotocol_state=RCPT\nprotocol_name=ESMTP\n"
+        "client_address=127.0.0.1\nclient_name=localhost\nhelo_name=test\nqueue_id=\n"
+        "instance=1a2b.3c4d.5e6f.0\nsender=" +
+        sender + "\nrecipient=" + recipient + "\n";
+    if (!sasl_username.empty()) r += "sasl_method=PLAIN\nsasl_username=" + sasl_username + "\n";
+    return r + "\n";
+}
+
+// ---- PolicydProcess -----------------------------------------------------------
+
+PolicydProcess::PolicydProcess(Options options) : opt_(std::move(options)) {
+    std::ofstream conf(config_path());
+    conf << "db_socket = " << opt_.db_socket << "\n"
+         << "db_name = " << opt_.db_name << "\n"
+         << "db_user = root\n"
+         << "policy_listen = unix:" << policy_socket() << opt_.extra_policy_listen << "\n"
+         << "query_socket = " << query_socket() << "\n"
+         << "spool_dir = " << opt_.dir << "/spool\n"
+         << "run_user =\n"
+         << "refresh_interval = " << opt_.refresh_interval << "\n"
+         << "cutoff = " << opt_.cutoff << "\n"
+         << "idle_timeout = " << opt_.idle_timeout << "\n"
+         << opt_.extra_config;
+}
+
+PolicydProcess::~PolicydProcess() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+    }
+}
+
+bool PolicydProcess::start(bool wait_synced) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+        const int log = ::open((opt_.dir + "/policyd.log").c_str(),
+                               O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        ::dup2(log, STDOUT_FILENO);
+        ::dup2(log, STDERR_FILENO);
+        const std::string conf = config_path();
+        ::execl(POLICYD_PATH, POLICYD_PATH, "--config", conf.c_str(), "--foreground",
+                static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    return wait_until([&] {
+               if (!running()) return true;
+               auto r = query("request=status\n\n");
+               return !r.empty() && (!wait_synced || r["cache_synced"] == "1");
+           }) &&
+           running();
+}
+
+bool PolicydProcess::running() {
+    if (pid_ <= 0) return false;
+    int status = 0;
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+        exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        pid_ = -1;
+        return false;
+    }
+    return true;
+}
+
+void PolicydProcess::signal(int sig) {
+    if (pid_ > 0) ::kill(pid_, sig);
+}
+
+int PolicydProcess::stop(std::chrono::milliseconds timeout) {
+    if (pid_ <= 0) return exit_status_;
+    ::kill(pid_, SIGTERM);
+    wait_until([&] { return !running(); }, timeout);
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+        return -1;
+    }
+    return exit_status_;
+}
+
+std::string PolicydProcess::log() const {
+    std::ifstream in(opt_.dir + "/policyd.log");
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::map<std::string, std::string> PolicydProcess::query(const std::string& request) {
+    Client c = Client::connect_unix(query_socket());
+    if (!c.connected() || !c.send(request)) return {};
+    auto reply = c.read_reply();
+    return reply ? parse_reply(*reply) : std::map<std::string, std::string>{};
+}
+
+std::string PolicydProcess::policy_action(const std::string& request) {
+    Client c = Client::connect_unix(policy_socket());
+    if (!c.connected() || !c.send(request)) return "<no connection>";
+    auto reply = c.read_reply();
+    if (!reply) return "<closed>";
+    return parse_reply(*reply)["action"];
+}
+
+// ---- PrivateMariadb -----------------------------------------------------------
+
+PrivateMariadb::~PrivateMariadb() {
+    stop();
+}
+
+bool PrivateMariadb::create_and_start() {
+    return run_shell(std::string(MARIADB_SH) + " start " + dir_) == 0;
+}
+
+bool PrivateMariadb::stop() {
+    return run_shell(std::string(MARIADB_SH) + " stop " + dir_) == 0;
+}
+
+bool PrivateMariadb::restart() {
+    // The same server options as tests/harness/mariadb.sh, on the kept datadir.
+    const std::string cmd =
+        "mariadbd --no-defaults --datadir=" + dir_ + "/data --socket=" + socket() +
+        " --skip-networking --user=$(id -un) --pid-file=" + dir_ +
+        "/mysqld.pid --log-error=" + dir_ +
+        "/error.log --default-time-zone=+00:00 --character-set-server=utf8mb4 "
+        "--collation-server=utf8mb4_unicode_ci --innodb-flush-log-at-trx-commit=2 "
+        "--max-connections=1000 >/dev/null 2>&1 &";
+    if (run_shell(cmd) != 0) return false;
+    return wait_until(
+        [&] {
+            return run_shell("mariadb-admin --no-defaults -S " + socket() + " -uroot ping") == 0;
+        },
+        std::chrono::seconds(60), std::chrono::milliseconds(100));
+}
+
+int mariadb_exec(const std::string& socket, const std::string& db, const std::string& sql,
+                 std::string* output) {
+    const std::string file =
+        std::string(POLICYD_TEST_WORK_DIR) + "/sql-" + std::to_string(::getpid()) + ".sql";
+    {
+        std::ofstream out(file);
+        out << sql << "\n";
+    }
+    const int rc = run_shell("mariadb --no-defaults --default-character-set=utf8mb4 -N -S " +
+                                 socket + " -uroot " + db + " < " + file,
+                             output);
+    ::unlink(file.c_str());
+    return rc;
+}
+
+}  // namespace boxwarden::policyd::testing

@@ -1,0 +1,22 @@
+// The hex transport of mailbox.password_enc (cli/src/stored_password.h):
+// every byte value survives, as the sealed format is binary.
+#include <gtest/gtest.h>
+
+#include "stored_password.h"
+
+namespace boxwarden::cli {
+namespace {
+
+TEST(CliStoredPassword, HexRoundTripsEveryByte) {
+    std::string all;
+    for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
+    const std::string hex = to_hex(all);
+    EXPECT_EQ(hex.size(), 512u);
+    EXPECT_EQ(hex.substr(0, 6), "000102");
+    EXPECT_EQ(hex.substr(508), "FEFF");
+    EXPECT_EQ(from_hex(hex), all);
+    EXPECT_EQ(from_hex("c3bc"), "\xC3\xBC");  // lowercase, as MySQL may send it
+}
+
+}  // namespace
+}  // namespace boxwarden::cli

@@ -1,0 +1,319 @@
+// The internal protocol's request handlers, with fixed rows and fakes for the
+// log spool and the out-of-office claim.
+#include <gtest/gtest.h>
+
+#include "policyd_fake_directory.h"
+#include "query_handler.h"
+
+namespace boxwarden::policyd {
+namespace {
+
+using testing::FakeDirectory;
+using namespace std::chrono_literals;
+
+class FakeSink final : public LogSink {
+  public:
+    bool accept = true;
+    std::vector<LogEvent> events;
+    bool submit(const LogEvent& e) override {
+        if (!accept) return false;
+        events.push_back(e);
+        return true;
+    }
+    LogWriterStats stats() const override {
+        LogWriterStats s;
+        s.submitted = events.size();
+        s.spooled = 3;
+        return s;
+    }
+};
+
+class FakeOoo final : public OooClaimer {
+  public:
+    bool answer = true;
+    bool database_down = false;
+    std::vector<std::tuple<std::string, std::string, TimePoint>> calls;
+    bool claim(const std::string& m, const std::string& s, TimePoint now) override {
+        if (database_down) throw db::TemporaryFailure("server has gone away", 2006, "HY000");
+        calls.emplace_back(m, s, now);
+        return answer;
+    }
+};
+
+std::string get(const AttrList& reply, const std::string& name) {
+    for (const auto& [n, v] : reply)
+        if (n == name) return v;
+    return "<missing " + name + ">";
+}
+
+class PolicydQueryHandlerTest : public ::testing::Test {
+  protected:
+    PolicydQueryHandlerTest()
+        : clock(db::parse_sql_datetime("2026-11-27 12:00:00").value()),
+          settings(RuntimeSettings{}),
+          handler(
+              QueryDeps{dir, sink, ooo, clock, settings, stats, std::chrono::steady_clock::now()}) {
+        auto& info = dir.add_mailbox("info@example.de");
+        info.email_name = "Müller Immobilien";
+        info.vip = true;
+        info.ooo.enabled = true;
+        info.ooo.subject = "Weg";
+        info.ooo.body = "Line 1\nLine 2 100%";
+        info.ooo.start = db::parse_sql_datetime("2026-11-01 00:00:00");
+        info.ooo.interval_days = 3;
+        auto& old = dir.add_mailbox("old@example.de", false);
+        old.deactivated_at = db::parse_sql_datetime("2026-11-27 11:00:00");
+        dir.add_user("anna", {"info@example.de", "old@example.de"});
+    }
+    AttrList ask(AttrList attrs) const { return handler.handle(AttrRequest{std::move(attrs)}); }
+
+    FakeDirectory dir;
+    FakeSink sink;
+    FakeOoo ooo;
+    ManualClock clock;
+    RuntimeSettingsHolder settings;
+    ServerStats stats;
+    QueryHandler handler;
+};
+
+TEST_F(PolicydQueryHandlerTest, MailboxLookupReturnsEverythingMilterAndPluginNeed) {
+    auto r = ask({{"request", "mailbox"}, {"address", "Info+x@Example.de"}});
+    EXPECT_EQ(get(r, "status"), "ok");
+    EXPECT_EQ(get(r, "address"), "info@example.de");
+    EXPECT_EQ(get(r, "domain_hosted"), "1");
+    EXPECT_EQ(get(r, "exists"), "1");
+    EXPECT_EQ(get(r, "active"), "1");
+    EXPECT_EQ(get(r, "deactivated_at"), "");
+    EXPECT_EQ(get(r, "verdict"), "deliver");
+    EXPECT_EQ(get(r, "smtp_code"), "250");
+    EXPECT_EQ(get(r, "enhanced_code"), "2.1.5");
+    EXPECT_EQ(get(r, "email_name"), "Müller Immobilien");
+    EXPECT_EQ(get(r, "vip"), "1");
+    EXPECT_EQ(get(r, "ooo_enabled"), "1");
+    EXPECT_EQ(get(r, "ooo_subject"), "Weg");
+    EXPECT_EQ(get(r, "ooo_body"), "Line 1\nLine 2 100%");
+    EXPECT_EQ(get(r, "ooo_start"), "2026-11-01 00:00:00.000000");
+    EXPECT_EQ(get(r, "ooo_end"), "");
+    EXPECT_EQ(get(r, "ooo_interval_days"), "3");
+    // The body travels escaped on the wire.
+    EXPECT_NE(encode_attributes(r, AttrEncoding::Escaped).find("ooo_body=Line 1%0ALine 2 100%25\n"),
+              std::string::npos);
+}
+
+TEST_F(PolicydQueryHandlerTest, DisabledMailboxCarriesTheRefusal) {
+    auto r = ask({{"request", "mailbox"}, {"address", "old@example.de"}});
+    EXPECT_EQ(get(r, "status"), "ok");
+    EXPECT_EQ(get(r, "active"), "0");
+    EXPECT_EQ(get(r, "deactivated_at"), "2026-11-27 11:00:00.000000");
+    EXPECT_EQ(get(r, "verdict"), "reject-disabled");
+    EXPECT_EQ(get(r, "smtp_code"), "550");
+    EXPECT_EQ(get(r, "enhanced_code"), "5.2.1");
+    EXPECT_EQ(get(r, "smtp_text"), "Mailbox disabled");
+}
+
+TEST_F(PolicydQueryHandlerTest, UnknownMailboxAndForeignDomainAreNotFound) {
+    auto r = ask({{"request", "mailbox"}, {"address", "nobody@example.de"}});
+    EXPECT_EQ(get(r, "status"), "notfound");
+    EXPECT_EQ(get(r, "reason"), "no such mailbox");
+    EXPECT_EQ(get(r, "domain_hosted"), "1");
+    EXPECT_EQ(get(r, "exists"), "0");
+    EXPECT_EQ(get(r, "verdict"), "reject-unknown");
+    EXPECT_EQ(get(r, "enhanced_code"), "5.1.1");
+    auto f = ask({{"request", "verdict"}, {"address", "a@example.org"}});
+    EXPECT_EQ(get(f, "status"), "notfound");
+    EXPECT_EQ(get(f, "reason"), "domain not hosted");
+    EXPECT_EQ(get(f, "domain_hosted"), "0");
+}
+
+TEST_F(PolicydQueryHandlerTest, StaleCacheIsTempfail) {
+    dir.fresh = Freshness{true, 1800s, 1800s};
+    for (const char* req : {"mailbox", "verdict"}) {
+        auto r = ask({{"request", req}, {"address", "info@example.de"}});
+        EXPECT_EQ(get(r, "status"), "tempfail") << req;
+        EXPECT_EQ(get(r, "verdict"), "tempfail");
+        EXPECT_EQ(get(r, "smtp_code"), "451");
+        EXPECT_EQ(get(r, "enhanced_code"), "4.3.0");
+        EXPECT_EQ(get(r, "email_name"), "<missing email_name>");
+    }
+    EXPECT_EQ(get(ask({{"request", "user"}, {"login", "anna"}}), "status"), "tempfail");
+}
+
+TEST_F(PolicydQueryHandlerTest, VerdictRequestIsTheShortForm) {
+    auto r = ask({{"request", "verdict"}, {"address", "info@example.de"}});
+    EXPECT_EQ(get(r, "status"), "ok");
+    EXPECT_EQ(get(r, "verdict"), "deliver");
+    EXPECT_EQ(get(r, "email_name"), "<missing email_name>");
+}
+
+TEST_F(PolicydQueryHandlerTest, UserLookup) {
+    auto r = ask({{"request", "user"}, {"login", "Anna"}});
+    EXPECT_EQ(get(r, "status"), "ok");
+    EXPECT_EQ(get(r, "login"), "anna");
+    EXPECT_EQ(get(r, "display_name"), "User anna");
+    EXPECT_EQ(get(r, "activity_access"), "0");
+    EXPECT_EQ(get(r, "mailboxes"), "info@example.de,old@example.de");
+    auto missing = ask({{"request", "user"}, {"login", "zed"}});
+    EXPECT_EQ(get(missing, "status"), "notfound");
+    EXPECT_EQ(get(missing, "reason"), "no such user");
+}
+
+TEST_F(PolicydQueryHandlerTest, RecordActivityHandsTheEventToTheSpool) {
+    auto r = ask({{"request", "record_activity"},
+                  {"event_id", "ev-1"},
+                  {"mailbox", "INFO@example.de"},
+                  {"direction", "received"},
+                  {"occurred_at", "2026-11-27 10:00:00.5"},
+                  {"message_id", "<m1@x>"},
+                  {"sender", "a@example.org"},
+                  {"recipients", "info@example.de"},
+                  {"subject", "Grüße\n2"},
+                  {"in_to_header", "0"}});
+    EXPECT_EQ(get(r, "status"), "ok");
+    EXPECT_EQ(get(r, "event_id"), "ev-1");
+    ASSERT_EQ(sink.events.size(), 1u);
+    const auto& e = std::get<ActivityEvent>(sink.events[0]);
+    EXPECT_EQ(e.event_id, "ev-1");
+    EXPECT_EQ(e.mailbox_address, "info@example.de");
+    EXPECT_EQ(e.direction, "received");
+    EXPECT_EQ(db::format_sql_datetime(e.occurred_at), "2026-11-27 10:00:00.500000");
+    EXPECT_EQ(e.subject, "Grüße\n2");
+    EXPECT_FALSE(e.in_to_header);
+}
+
+TEST_F(PolicydQueryHandlerTest, RecordAgentActionAcceptsUnixTime) {
+    auto r = ask({{"request", "record_agent_action"},
+                  {"event_id", "ag-1"},
+                  {"mailbox", "info@example.de"},
+                  {"login", "anna"},
+                  {"action", "read"},
+                  {"occurred_at", "1795766400.25"},
+                  {"message_id", "<m1@x>"}});
+    EXPECT_EQ(get(r, "status"), "ok");
+    ASSERT_EQ(sink.events.size(), 1u);
+    const auto& e = std::get<AgentActionEvent>(sink.events[0]);
+    EXPECT_EQ(e.login, "anna");
+    EXPECT_EQ(e.action, "read");
+    EXPECT_EQ(db::format_sql_datetime(e.occurred_at), "2026-11-27 08:00:00.250000");
+}
+
+TEST_F(PolicydQueryHandlerTest, SpoolFailureIsTempfail) {
+    sink.accept = false;
+    auto r = ask({{"request", "record_agent_action"},
+                  {"event_id", "ag-1"},
+                  {"mailbox", "info@example.de"},
+                  {"login", "anna"},
+                  {"action", "moved"},
+                  {"occurred_at", "2026-11-27 10:00:00"}});
+    EXPECT_EQ(get(r, "status"), "tempfail");
+    EXPECT_EQ(get(r, "reason"), "log spool unavailable");
+}
+
+TEST_F(PolicydQueryHandlerTest, BadRequestsGetPreciseErrors) {
+    struct Case {
+        AttrList attrs;
+        std::string reason;
+    };
+    const std::vector<Case> cases = {
+        {{}, "missing attribute request"},
+        {{{"request", "frobnicate"}}, "unknown request 'frobnicate'"},
+        {{{"request", "mailbox"}}, "missing attribute address"},
+        {{{"request", "mailbox"}, {"address", "no-at-sign"}},
+         "attribute address is not a valid mail address"},
+        {{{"request", "record_activity"}, {"mailbox", "info@example.de"}},
+         "missing attribute event_id"},
+        {{{"request", "record_activity"},
+          {"event_id", "e"},
+          {"mailbox", "info@example.de"},
+          {"direction", "sideways"},
+          {"occurred_at", "2026-11-27 10:00:00"}},
+         "attribute direction must be sent or received"},
+        {{{"request", "record_activity"},
+          {"event_id", "e"},
+          {"mailbox", "info@example.de"},
+          {"direction", "sent"},
+          {"occurred_at", "yesterday"}},
+         "attribute occurred_at is not a time (use 'YYYY-MM-DD HH:MM:SS[.ffffff]' UTC or Unix "
+         "seconds)"},
+        {{{"request", "record_activity"},
+          {"event_id", "e"},
+          {"mailbox", "info@example.de"},
+          {"direction", "sent"},
+          {"occurred_at", "2026-11-27 10:00:00"},
+          {"subject", "\xff"}},
+         "attribute subject is not valid UTF-8"},
+        {{{"request", "record_activity"},
+          {"event_id", std::string(129, 'x')},
+          {"mailbox", "info@example.de"}},
+         "attribute event_id longer than 128 bytes"},
+        {{{"request", "record_agent_action"},
+          {"event_id", "e"},
+          {"mailbox", "info@example.de"},
+          {"login", "anna"},
+          {"action", "printed"},
+          {"occurred_at", "2026-11-27 10:00:00"}},
+         "attribute action must be read, answered, deleted or moved"},
+        {{{"request", "ooo_claim"}, {"mailbox", "info@example.de"}}, "missing attribute sender"},
+    };
+    for (const Case& c : cases) {
+        auto r = ask(c.attrs);
+        EXPECT_EQ(get(r, "status"), "error") << c.reason;
+        EXPECT_EQ(get(r, "reason"), c.reason);
+    }
+    EXPECT_TRUE(sink.events.empty());
+}
+
+TEST_F(PolicydQueryHandlerTest, OooClaimAsksTheDatabase) {
+    auto r =
+        ask({{"request", "ooo_claim"}, {"mailbox", "info@example.de"}, {"sender", "<A@x.org>"}});
+    EXPECT_EQ(get(r, "status"), "ok");
+    EXPECT_EQ(get(r, "should_reply"), "1");
+    ASSERT_EQ(ooo.calls.size(), 1u);
+    EXPECT_EQ(std::get<1>(ooo.calls[0]), "a@x.org");
+    EXPECT_EQ(std::get<2>(ooo.calls[0]), clock.now());
+    ooo.answer = false;
+    r = ask({{"request", "ooo_claim"},
+             {"mailbox", "info@example.de"},
+             {"sender", "a@x.org"},
+             {"now", "2026-12-01 00:00:00"}});
+    EXPECT_EQ(get(r, "should_reply"), "0");
+    EXPECT_EQ(db::format_sql_datetime(std::get<2>(ooo.calls[1])), "2026-12-01 00:00:00.000000");
+    ooo.database_down = true;
+    r = ask({{"request", "ooo_claim"}, {"mailbox", "info@example.de"}, {"sender", "a@x.org"}});
+    EXPECT_EQ(get(r, "status"), "tempfail");
+    EXPECT_EQ(get(r, "reason"), "database unavailable");
+}
+
+TEST_F(PolicydQueryHandlerTest, StatusReportsCacheSpoolAndTraffic) {
+    stats.policy_requests = 5;
+    stats.query_requests = 2;
+    stats.connections_open = 1;
+    auto r = ask({{"request", "status"}});
+    EXPECT_EQ(get(r, "status"), "ok");
+    EXPECT_EQ(get(r, "cache_synced"), "1");
+    EXPECT_EQ(get(r, "cache_stale"), "0");
+    EXPECT_EQ(get(r, "cache_version"), "42");
+    EXPECT_EQ(get(r, "mailboxes"), "2");
+    EXPECT_EQ(get(r, "spool_depth"), "3");
+    EXPECT_EQ(get(r, "requests_served"), "7");
+    EXPECT_EQ(get(r, "connections"), "1");
+}
+
+TEST_F(PolicydQueryHandlerTest, OnlyWritesAndClaimsBlock) {
+    EXPECT_TRUE(QueryHandler::is_blocking(AttrRequest{{{"request", "record_activity"}}}));
+    EXPECT_TRUE(QueryHandler::is_blocking(AttrRequest{{{"request", "ooo_claim"}}}));
+    EXPECT_FALSE(QueryHandler::is_blocking(AttrRequest{{{"request", "mailbox"}}}));
+    EXPECT_FALSE(QueryHandler::is_blocking(AttrRequest{{}}));
+}
+
+TEST(PolicydProtocolTime, ParsesBothForms) {
+    EXPECT_EQ(db::format_sql_datetime(*parse_protocol_time("2026-11-27 10:00:00")),
+              "2026-11-27 10:00:00.000000");
+    EXPECT_EQ(db::format_sql_datetime(*parse_protocol_time("0")), "1970-01-01 00:00:00.000000");
+    EXPECT_EQ(db::format_sql_datetime(*parse_protocol_time("86400.000001")),
+              "1970-01-02 00:00:00.000001");
+    for (const char* bad : {"", "1.2.3", "12.", "1.1234567", "2026-11-27", "2026-13-01 00:00:00"})
+        EXPECT_FALSE(parse_protocol_time(bad).has_value()) << bad;
+}
+
+}  // namespace
+}  // namespace boxwarden::policyd
