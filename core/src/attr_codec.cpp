@@ -39,48 +39,6 @@ std::optional<std::string> unescape(std::string_view in) {
     return out;
 }
 
-struct Utf8Char {
-    size_t length;  // 0: the byte at the position starts no valid sequence
-    char32_t code_point;
-};
-
-// Decodes one strict UTF-8 sequence at text[pos] (Unicode table 3-7).
-Utf8Char decode_utf8(std::string_view text, size_t pos) {
-    auto byte = [&](size_t i) { return static_cast<unsigned char>(text[pos + i]); };
-    const unsigned char b0 = byte(0);
-    if (b0 < 0x80) return {1, b0};
-
-    size_t length;
-    char32_t cp;
-    unsigned char lo = 0x80;  // allowed range of the second byte
-    unsigned char hi = 0xBF;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        length = 2;
-        cp = b0 & 0x1F;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        length = 3;
-        cp = b0 & 0x0F;
-        if (b0 == 0xE0) lo = 0xA0;  // overlong
-        if (b0 == 0xED) hi = 0x9F;  // surrogates
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        length = 4;
-        cp = b0 & 0x07;
-        if (b0 == 0xF0) lo = 0x90;  // overlong
-        if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
-    } else {
-        return {0, 0};  // continuation byte, C0/C1 overlong lead, F5..FF
-    }
-    if (text.size() - pos < length) return {0, 0};
-    for (size_t i = 1; i < length; ++i) {
-        const unsigned char b = byte(i);
-        const unsigned char min = i == 1 ? lo : 0x80;
-        const unsigned char max = i == 1 ? hi : 0xBF;
-        if (b < min || b > max) return {0, 0};
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    return {length, cp};
-}
-
 // Valid code points that could still mislead a reader of a log: C1 controls
 // (some terminals act on them), line/paragraph separators, bidi controls.
 bool is_invisible_control(char32_t cp) {
@@ -206,22 +164,13 @@ std::string encode_attributes(const AttrList& attributes, AttrEncoding encoding)
     return out;
 }
 
-bool is_valid_utf8(std::string_view text) {
-    for (size_t pos = 0; pos < text.size();) {
-        const size_t length = decode_utf8(text, pos).length;
-        if (length == 0) return false;
-        pos += length;
-    }
-    return true;
-}
-
 std::string sanitize_for_log(std::string_view text, size_t max_bytes) {
     std::string out;
     std::string piece;
     for (size_t pos = 0; pos < text.size();) {
-        const Utf8Char ch = decode_utf8(text, pos);
+        const Utf8Step ch = decode_utf8_at(text, pos);
         piece.clear();
-        if (ch.length == 0 || ch.code_point < 0x20 || ch.code_point == 0x7F) {
+        if (!ch.valid || ch.code_point < 0x20 || ch.code_point == 0x7F) {
             const auto b = static_cast<unsigned char>(text[pos]);
             piece = {'\\', 'x', kHexLower[b >> 4], kHexLower[b & 0x0F]};
         } else if (ch.code_point == '\\') {
@@ -240,7 +189,7 @@ std::string sanitize_for_log(std::string_view text, size_t max_bytes) {
             return out;
         }
         out += piece;
-        pos += ch.length == 0 ? 1 : ch.length;
+        pos += ch.valid ? ch.length : 1;
     }
     return out;
 }

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "boxwarden/utf8.h"  // is_valid_utf8, used with these requests
+
 namespace boxwarden {
 
 struct AttrLimits {
@@ -104,10 +106,6 @@ class AttrRequestParser {
 // (empty, or containing '=', LF or NUL): names are constants, so that is a
 // programming error.
 std::string encode_attributes(const AttrList& attributes, AttrEncoding encoding);
-
-// Strict UTF-8: no overlong forms, surrogates, code points above U+10FFFF or
-// truncated sequences.
-bool is_valid_utf8(std::string_view text);
 
 // Makes an untrusted value safe to put in a log line. Escapes ASCII control
 // bytes and bytes that are not valid UTF-8 as \xHH, a backslash as \\, and

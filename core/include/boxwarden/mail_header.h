@@ -12,20 +12,9 @@
 #include <string>
 #include <string_view>
 
+#include "boxwarden/utf8.h"
+
 namespace boxwarden {
-
-// Strict UTF-8 decoding step at `pos` (< text.size()). On invalid input
-// `valid` is false, `code_point` is U+FFFD and `length` covers the maximal
-// ill-formed subpart (at least 1 byte), as Unicode recommends.
-struct Utf8Step {
-    char32_t code_point;
-    std::size_t length;
-    bool valid;
-};
-Utf8Step decode_utf8_at(std::string_view text, std::size_t pos);
-
-// `text` with every ill-formed UTF-8 subpart replaced by U+FFFD.
-std::string to_valid_utf8(std::string_view text);
 
 inline constexpr std::size_t kMaxDisplayNameBytes = 200;
 inline constexpr std::size_t kMaxHeaderLineLength = 78;
