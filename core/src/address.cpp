@@ -53,28 +53,61 @@ std::optional<std::string> local_part_problem(std::string_view lp) {
     return std::nullopt;
 }
 
+namespace {
+
+bool is_valid_label(std::string_view label) {
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+        return false;
+    for (unsigned char c : label)
+        if (!is_ldh(c)) return false;
+    return true;
+}
+
+// Calls f(label) for each dot-separated label; false as soon as f is.
+template <typename F>
+bool each_label(std::string_view d, F f) {
+    size_t start = 0;
+    while (true) {
+        const size_t end = d.find('.', start);
+        if (!f(d.substr(start, end == std::string_view::npos ? end : end - start))) return false;
+        if (end == std::string_view::npos) return true;
+        start = end + 1;
+    }
+}
+
+}  // namespace
+
 std::optional<std::string> domain_problem(std::string_view d) {
     if (d.empty()) return "the domain name is empty";
     if (d.size() > 253)
         return "the domain name has " + std::to_string(d.size()) + " octets (at most 253)";
-    static const std::string rule =
-        "a domain name is two or more dot-separated labels of a-z, 0-9 and inner hyphens, each at "
-        "most 63 octets (IDNs in xn-- form)";
     size_t labels = 0;
-    size_t start = 0;
-    while (start <= d.size()) {
-        size_t end = d.find('.', start);
-        if (end == std::string_view::npos) end = d.size();
-        std::string_view label = d.substr(start, end - start);
-        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
-            return rule;
-        for (unsigned char c : label)
-            if (!is_ldh(c)) return rule;
+    const bool valid = each_label(d, [&](std::string_view label) {
         ++labels;
-        start = end + 1;
-    }
-    if (labels < 2) return rule;
+        return is_valid_label(label);
+    });
+    if (!valid || labels < 2)
+        return "a domain name is two or more dot-separated labels of a-z, 0-9 and inner hyphens, "
+               "each at most 63 octets (IDNs in xn-- form)";
     return std::nullopt;
+}
+
+bool is_valid_address_syntax(std::string_view address) {
+    if (address.size() > 254) return false;
+    const size_t at = address.rfind('@');
+    if (at == std::string_view::npos) return false;
+    const std::string lowered = ascii_lowercase(address);
+    const std::string_view domain = std::string_view(lowered).substr(at + 1);
+    if (local_part_problem(std::string_view(lowered).substr(0, at)) || domain_problem(domain))
+        return false;
+    const std::string_view top = domain.substr(domain.rfind('.') + 1);
+    return top.find_first_not_of("0123456789") != std::string_view::npos;
+}
+
+bool is_valid_host_name(std::string_view host) {
+    if (host.empty() || host.size() > 253) return false;
+    const std::string lowered = ascii_lowercase(host);
+    return each_label(lowered, is_valid_label);
 }
 
 std::optional<MailAddress> parse_mail_address(std::string_view raw) {

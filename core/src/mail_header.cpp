@@ -70,61 +70,6 @@ bool is_rfc5322_special(char ch) {
     return std::string_view("()<>[]:;@\\,.\"").find(ch) != std::string_view::npos;
 }
 
-bool is_atext(char ch) {
-    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')) {
-        return true;
-    }
-    return std::string_view("!#$%&'*+-/=?^_`{|}~").find(ch) != std::string_view::npos;
-}
-
-bool is_valid_dot_atom(std::string_view text) {
-    if (text.empty() || text.front() == '.' || text.back() == '.') return false;
-    char previous = 0;
-    for (const char ch : text) {
-        if (ch == '.') {
-            if (previous == '.') return false;
-        } else if (!is_atext(ch)) {
-            return false;
-        }
-        previous = ch;
-    }
-    return true;
-}
-
-bool is_valid_label(std::string_view label) {
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
-        return false;
-    }
-    for (const char ch : label) {
-        const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                        (ch >= '0' && ch <= '9') || ch == '-';
-        if (!ok) return false;
-    }
-    return true;
-}
-
-// Mail domains need two labels and a top label that is not all digits; host
-// names (mail_domain false) may be "mail" or a dotted IPv4 address.
-bool is_valid_domain(std::string_view domain, bool mail_domain) {
-    if (domain.empty() || domain.size() > 253) return false;
-    std::size_t labels = 0;
-    std::string_view last;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t dot = domain.find('.', start);
-        const std::string_view label = domain.substr(start, dot - start);
-        if (!is_valid_label(label)) return false;
-        ++labels;
-        last = label;
-        if (dot == std::string_view::npos) break;
-        start = dot + 1;
-    }
-    if (!mail_domain) return true;
-    bool all_digits = true;
-    for (const char ch : last) all_digits = all_digits && ch >= '0' && ch <= '9';
-    return labels >= 2 && !all_digits;
-}
-
 void require_header_name(std::string_view name) {
     if (name.empty()) throw std::invalid_argument("header name is empty");
     for (const char ch : name) {
@@ -426,19 +371,6 @@ std::string sanitize_display_name(std::string_view name) {
     return sanitize(name, kMaxDisplayNameBytes);
 }
 
-bool is_valid_address_syntax(std::string_view address) {
-    if (address.size() > 254) return false;
-    const std::size_t at = address.rfind('@');
-    if (at == std::string_view::npos) return false;
-    const std::string_view local = address.substr(0, at);
-    const std::string_view domain = address.substr(at + 1);
-    return local.size() <= 64 && is_valid_dot_atom(local) && is_valid_domain(domain, true);
-}
-
-bool is_valid_host_name(std::string_view host) {
-    return is_valid_domain(host, false);
-}
-
 std::string format_address_header(std::string_view display_name, std::string_view address,
                                   std::string_view header_name) {
     require_header_name(header_name);
@@ -531,7 +463,7 @@ std::string decode_rfc2047(std::string_view value) {
 }
 
 std::string make_message_id(std::string_view domain) {
-    if (!is_valid_domain(domain, false)) {
+    if (!is_valid_host_name(domain)) {
         throw std::invalid_argument("not a valid domain for a Message-ID: " +
                                     to_valid_utf8(domain));
     }

@@ -29,6 +29,16 @@ std::optional<std::string> local_part_problem(std::string_view local_part);
 // least two, each 1..63 octets, at most 253 in all), or nullopt.
 std::optional<std::string> domain_problem(std::string_view domain);
 
+// Syntax of any mail address as written (either case): a dot-atom local
+// part of at most 64 octets, '@', a mail domain (two or more LDH labels, top
+// label not all digits); at most 254 octets. No quoted local parts, address
+// literals or SMTPUTF8. For recipients of mail we send (access data).
+bool is_valid_address_syntax(std::string_view address);
+
+// A host name: one or more LDH labels (either case), at most 253 octets
+// ("mail", "imap.example.de" and "192.0.2.25" pass).
+bool is_valid_host_name(std::string_view host);
+
 // Normalises and splits at the last '@'; nullopt when either half is invalid.
 std::optional<MailAddress> parse_mail_address(std::string_view raw);
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "boxwarden/address.h"  // is_valid_address_syntax, is_valid_host_name
 #include "boxwarden/utf8.h"
 
 namespace boxwarden {
@@ -30,17 +31,6 @@ inline constexpr std::size_t kMaxEncodedWordLength = 75;
 //    becomes one ASCII space; leading/trailing whitespace is trimmed;
 //  - capped at kMaxDisplayNameBytes bytes, cut at a code point boundary.
 std::string sanitize_display_name(std::string_view name);
-
-// RFC 5321 address syntax accepted by boxwarden: dot-atom local part of at
-// most 64 octets; domain of at least two dot-separated labels, each 1-63 of
-// [A-Za-z0-9-] not starting or ending with '-', at most 253 octets, top label
-// not all digits; whole address at most 254 octets. No quoted local parts, no
-// address literals, no non-ASCII (SMTPUTF8).
-bool is_valid_address_syntax(std::string_view address);
-
-// A host name: one or more dot-separated labels as above, at most 253
-// octets ("mail", "imap.example.de" and "192.0.2.25" pass).
-bool is_valid_host_name(std::string_view host);
 
 // The value of an address header (From, To, Reply-To, ...) for `address`
 // with the sanitized `display_name`, folded for a header named `header_name`
