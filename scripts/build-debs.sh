@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 dpkg-query -W -f='${Status}' debhelper 2>/dev/null | grep -q "install ok installed" ||
-    { $SUDO apt-get update -q && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debhelper dpkg-dev; }
+    { $SUDO apt-get update -q && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debhelper dpkg-dev; }
 work=build/debs/src
 rm -rf build/debs
 mkdir -p "$work"
