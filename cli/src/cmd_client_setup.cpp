@@ -48,8 +48,13 @@ bool temporary_exit(int code) {
 
 int send_access_data(Context& ctx, const ParsedArgs& a) {
     std::string language = a.get("lang").value_or(ctx.config().get_string("access_data_language"));
-    if (language != "de" && language != "en")
+    if (language != "de" && language != "en") {
+        if (!a.get("lang"))  // the configured default, not an option: a configuration error
+            throw ConfigError(ctx.config().origin() +
+                              ": key 'access_data_language': expected de or en, got '" + language +
+                              "'");
         throw UsageError("--lang must be de or en, got '" + language + "'");
+    }
     const std::string recipient = normalize_address(a.get("to").value_or(""));
     if (!a.get("to")) throw UsageError("'mailbox send-access-data' needs --to RECIPIENT");
     if (!is_valid_address_syntax(recipient))

@@ -79,7 +79,9 @@ int run(const std::vector<std::string>& argv) {
     } catch (const db::TemporaryFailure& e) {
         return fail(kExitTemporary, "temporary failure, try again later: ", e.what());
     } catch (const ToolError& e) {
-        return fail(e.temporary() ? kExitTemporary : kExitError, "error: ", e.what());
+        if (e.temporary())
+            return fail(kExitTemporary, "temporary failure, try again later: ", e.what());
+        return fail(kExitError, "error: ", e.what());
     } catch (const ConfigError& e) {
         return fail(kExitError, "configuration: ", e.what());
     } catch (const db::Error& e) {

@@ -318,7 +318,8 @@ bool Spool::flush(const std::string& bytes) {
         log("spool: " + errno_text("cannot write", dir_ / segment_name(write_seq_)));
         // Drop the partial write; if that fails too, readers still stop at
         // the durable size and the next append starts a fresh segment.
-        (void)::ftruncate(write_fd_, static_cast<off_t>(write_size_));
+        if (::ftruncate(write_fd_, static_cast<off_t>(write_size_)) != 0)
+            log("spool: " + errno_text("cannot truncate", dir_ / segment_name(write_seq_)));
         rotate_next_ = true;
         return false;
     }
