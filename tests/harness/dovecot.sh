@@ -10,18 +10,8 @@ cmd=${1:?usage: dovecot.sh start DIR MYSQL_SOCKET DATABASE | stop DIR}
 dir=${2:?usage: dovecot.sh start DIR MYSQL_SOCKET DATABASE | stop DIR}
 pidfile="$dir/run/master.pid"
 
-stop() {
-    [ -f "$pidfile" ] || return 0
-    pid=$(cat "$pidfile")
-    kill "$pid" 2>/dev/null || true
-    i=0
-    while kill -0 "$pid" 2>/dev/null; do
-        i=$((i + 1))
-        [ "$i" -gt 100 ] && { kill -9 "$pid" 2>/dev/null || true; break; }
-        sleep 0.1
-    done
-    rm -f "$pidfile"
-}
+. "$(dirname "$0")/stop-by-pid.sh"
+stop() { stop_by_pidfile "$pidfile" 100; }
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'

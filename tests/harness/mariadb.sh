@@ -7,18 +7,8 @@ dir=${2:?usage: mariadb.sh start|stop DIR}
 sock="$dir/mysqld.sock"
 pidfile="$dir/mysqld.pid"
 
-stop() {
-    [ -f "$pidfile" ] || return 0
-    pid=$(cat "$pidfile")
-    kill "$pid" 2>/dev/null || true
-    i=0
-    while kill -0 "$pid" 2>/dev/null; do
-        i=$((i + 1))
-        [ "$i" -gt 600 ] && { kill -9 "$pid" 2>/dev/null || true; break; }
-        sleep 0.1
-    done
-    rm -f "$pidfile"
-}
+. "$(dirname "$0")/stop-by-pid.sh"
+stop() { stop_by_pidfile "$pidfile" 600; }
 
 case "$cmd" in
 start)

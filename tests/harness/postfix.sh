@@ -24,19 +24,8 @@ queue="$dir/queue"
 data="$dir/data"
 pidfile="$queue/pid/master.pid"
 
-stop() {
-    [ -f "$pidfile" ] || return 0
-    pid=$(tr -dc '0-9' <"$pidfile")
-    [ -n "$pid" ] || { rm -f "$pidfile"; return 0; }
-    kill "$pid" 2>/dev/null || true
-    i=0
-    while kill -0 "$pid" 2>/dev/null; do
-        i=$((i + 1))
-        [ "$i" -gt 300 ] && { kill -9 "$pid" 2>/dev/null || true; break; }
-        sleep 0.1
-    done
-    rm -f "$pidfile"
-}
+. "$(dirname "$0")/stop-by-pid.sh"
+stop() { stop_by_pidfile "$pidfile" 300; }
 
 case "$cmd" in
 start)
