@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "boxwarden/model.h"
-#include "directory.h"
+#include "boxwarden/directory.h"
 #include "slot_index.h"
 
 namespace boxwarden::policyd {

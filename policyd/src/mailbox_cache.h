@@ -19,8 +19,8 @@
 
 #include "boxwarden/clock.h"
 #include "boxwarden/db.h"
-#include "directory.h"
-#include "freshness.h"
+#include "boxwarden/directory.h"
+#include "boxwarden/freshness.h"
 
 namespace boxwarden::policyd {
 

@@ -7,7 +7,7 @@
 #include <variant>
 
 #include "boxwarden/attr_codec.h"
-#include "policy_decision.h"
+#include "boxwarden/policy_decision.h"
 
 namespace boxwarden::policyd {
 

@@ -3,7 +3,7 @@
 // every refusal or deferral (one sanitised line); malformed requests become
 // "close the connection".
 #include "boxwarden/clock.h"
-#include "directory.h"
+#include "boxwarden/directory.h"
 #include "runtime_settings.h"
 #include "server.h"
 

@@ -5,7 +5,7 @@
 #include "boxwarden/address.h"
 #include "boxwarden/db.h"
 #include "logger.h"
-#include "policy_decision.h"
+#include "boxwarden/policy_decision.h"
 
 namespace boxwarden::policyd {
 

@@ -8,7 +8,7 @@
 
 #include "boxwarden/attr_codec.h"
 #include "boxwarden/clock.h"
-#include "directory.h"
+#include "boxwarden/directory.h"
 #include "log_sink.h"
 #include "ooo_claimer.h"
 #include "runtime_settings.h"

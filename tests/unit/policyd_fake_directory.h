@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "directory.h"
+#include "boxwarden/directory.h"
 
 namespace boxwarden::policyd::testing {
 

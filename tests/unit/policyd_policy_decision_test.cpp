@@ -1,7 +1,7 @@
 // The Postfix policy verdict and the sender permission check (pure logic).
 #include <gtest/gtest.h>
 
-#include "policy_decision.h"
+#include "boxwarden/policy_decision.h"
 #include "policyd_fake_directory.h"
 
 namespace boxwarden::policyd {

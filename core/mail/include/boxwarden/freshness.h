@@ -4,7 +4,7 @@
 #include "boxwarden/clock.h"
 #include "boxwarden/delivery_verdict.h"
 
-namespace boxwarden::policyd {
+namespace boxwarden {
 
 struct Freshness {
     bool synced = false;  // the cache has completed at least one sync
@@ -16,4 +16,4 @@ struct Freshness {
     bool stale() const { return effective_age() >= cutoff; }
 };
 
-}  // namespace boxwarden::policyd
+}  // namespace boxwarden

@@ -1,8 +1,8 @@
-#include "policy_decision.h"
+#include "boxwarden/policy_decision.h"
 
 #include "boxwarden/address.h"
 
-namespace boxwarden::policyd {
+namespace boxwarden {
 
 namespace {
 
@@ -118,4 +118,4 @@ std::string decide_policy(const PolicyQuery& query, std::string_view delimiters,
            std::string(r.decision.text);
 }
 
-}  // namespace boxwarden::policyd
+}  // namespace boxwarden

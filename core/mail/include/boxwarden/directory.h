@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "boxwarden/clock.h"
-#include "freshness.h"
+#include "boxwarden/freshness.h"
 
-namespace boxwarden::policyd {
+namespace boxwarden {
 
 struct OutOfOfficeFacts {
     bool enabled = false;
@@ -77,4 +77,4 @@ class DirectorySource {
     virtual CacheCounts counts() const = 0;
 };
 
-}  // namespace boxwarden::policyd
+}  // namespace boxwarden

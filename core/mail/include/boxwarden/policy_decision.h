@@ -7,10 +7,10 @@
 #include <string_view>
 
 #include "boxwarden/delivery_verdict.h"
-#include "directory.h"
-#include "freshness.h"
+#include "boxwarden/directory.h"
+#include "boxwarden/freshness.h"
 
-namespace boxwarden::policyd {
+namespace boxwarden {
 
 // The attributes of a Postfix policy request that the verdict depends on.
 struct PolicyQuery {
@@ -53,4 +53,4 @@ SenderCheck check_sender(std::string_view login, std::string_view sender,
 std::string decide_policy(const PolicyQuery& query, std::string_view delimiters,
                           const DirectoryView& dir, const Freshness& fresh, TimePoint now);
 
-}  // namespace boxwarden::policyd
+}  // namespace boxwarden
