@@ -1,7 +1,8 @@
 // mailbox create / list / show / activate / deactivate / set-email-name /
 // clear-email-name / vip / ooo enable / ooo disable / delete. Creation goes
-// through CALL create_mailbox; changes are plain UPDATEs that the triggers
-// check, exactly as an admin's SQL would be.
+// through CALL create_mailbox_with (one insert, so a VIP mailbox is VIP from
+// its first moment); changes are plain UPDATEs that the triggers check,
+// exactly as an admin's SQL would be.
 #include <fstream>
 #include <sstream>
 
@@ -11,6 +12,28 @@
 namespace boxwarden::cli {
 
 namespace {
+
+// mailbox.email_name is VARCHAR(255): characters, not bytes.
+constexpr size_t kEmailNameMaxChars = 255;
+
+// Checked here first so the reason names the field; the triggers refuse the
+// same control characters for plain SQL.
+void check_email_name(const std::string& name) {
+    require_display_text(name, "the email name", kEmailNameMaxChars);
+}
+
+// Error 1406 (data too long) is raised before any trigger runs and names only
+// the column; say which field and its limit.
+template <typename F>
+void naming_too_long_email_name(F&& f) {
+    try {
+        f();
+    } catch (const db::RuleViolation& e) {
+        if (e.code() != 1406) throw;
+        throw Refusal("the email name is too long (at most " + std::to_string(kEmailNameMaxChars) +
+                      " characters)");
+    }
+}
 
 void update_mailbox(Context& ctx, const MailboxRef& m, const std::string& set_clause,
                     const std::vector<db::Param>& params) {
@@ -22,14 +45,19 @@ void update_mailbox(Context& ctx, const MailboxRef& m, const std::string& set_cl
 }
 
 int mailbox_create(Context& ctx, const ParsedArgs& a) {
+    db::Param name = nullptr;
+    if (auto n = a.get("email-name"); n && !n->empty()) {
+        check_email_name(*n);
+        name = *n;
+    }
     MailboxRef m;
-    ctx.transaction([&] {
-        ctx.db().execute("CALL create_mailbox(?)", {a.arg(0)});
-        m = lock_mailbox(ctx.db(), a.arg(0));
-        if (auto name = a.get("email-name"); name && !name->empty())
-            update_mailbox(ctx, m, "email_name = ?", {*name});
-        if (a.has("vip")) update_mailbox(ctx, m, "vip = 1", {});
-        if (a.has("inactive")) update_mailbox(ctx, m, "active = 0", {});
+    naming_too_long_email_name([&] {
+        ctx.transaction([&] {
+            ctx.db().execute("CALL create_mailbox_with(?, ?, ?, ?)",
+                             {a.arg(0), name, std::int64_t{a.has("vip") ? 1 : 0},
+                              std::int64_t{a.has("inactive") ? 0 : 1}});
+            m = lock_mailbox(ctx.db(), a.arg(0));
+        });
     });
     ctx.done(Json::object().set("mailbox", m.address).set("action", "created"),
              "created mailbox " + m.address);
@@ -160,9 +188,13 @@ int mailbox_deactivate(Context& ctx, const ParsedArgs& a) {
 
 int mailbox_set_email_name(Context& ctx, const ParsedArgs& a) {
     if (a.arg(1).empty()) throw UsageError("the email name is empty; use clear-email-name");
-    require_utf8(a.arg(1), "the email name");
-    return simple_update(ctx, a, "email_name = ?", {a.arg(1)}, "email name set",
-                         "set the email name of");
+    check_email_name(a.arg(1));
+    int code = kExitOk;
+    naming_too_long_email_name([&] {
+        code = simple_update(ctx, a, "email_name = ?", {a.arg(1)}, "email name set",
+                             "set the email name of");
+    });
+    return code;
 }
 
 int mailbox_clear_email_name(Context& ctx, const ParsedArgs& a) {
@@ -262,8 +294,8 @@ void add_mailbox_commands(std::vector<CommandSpec>& out) {
           {"vip", "", "make it a VIP mailbox"},
           {"inactive", "", "create it inactive (mail refused)"}},
          "create a mailbox; refused under a domain that does not exist",
-         "Runs CALL create_mailbox(ADDRESS) and the optional settings in one transaction: when "
-         "any step is refused, nothing is created.",
+         "Runs CALL create_mailbox_with(ADDRESS, NAME, VIP, ACTIVE): one insert, so a VIP "
+         "mailbox is VIP from its first moment; when it is refused, nothing is created.",
          mailbox_create});
     out.push_back({"mailbox list",
                    {},
@@ -290,12 +322,14 @@ void add_mailbox_commands(std::vector<CommandSpec>& out) {
                    "Delivery stops within seconds, at the latest 30 minutes after the change, "
                    "plus the delivery_grace_seconds setting.",
                    mailbox_deactivate});
-    out.push_back({"mailbox set-email-name",
-                   {{"ADDRESS"}, {"NAME"}},
-                   {},
-                   "set the display name shown to recipients (any UTF-8)",
-                   "",
-                   mailbox_set_email_name});
+    out.push_back(
+        {"mailbox set-email-name",
+         {{"ADDRESS"}, {"NAME"}},
+         {},
+         "set the display name shown to recipients (UTF-8, no control characters, at most "
+         "255 characters)",
+         "",
+         mailbox_set_email_name});
     out.push_back({"mailbox clear-email-name",
                    {{"ADDRESS"}},
                    {},

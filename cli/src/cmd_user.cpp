@@ -17,7 +17,7 @@ std::string lock_login(Context& ctx, const std::string& login, std::int64_t& id)
 
 int user_add(Context& ctx, const ParsedArgs& a) {
     const std::string display = a.get("display-name").value_or("");
-    require_utf8(display, "the display name");
+    require_display_text(display, "the display name", 255);
     const bool access = a.has("activity-access");
     std::string login;
     ctx.transaction([&] {
@@ -51,7 +51,7 @@ int user_list(Context& ctx, const ParsedArgs&) {
 }
 
 int user_set_display_name(Context& ctx, const ParsedArgs& a) {
-    require_utf8(a.arg(1), "the display name");
+    require_display_text(a.arg(1), "the display name", 255);
     std::string login;
     ctx.transaction([&] {
         std::int64_t id = 0;

@@ -201,4 +201,22 @@ void require_utf8(const std::string& text, const std::string& what) {
     }
 }
 
+void require_display_text(const std::string& text, const std::string& what, size_t max_chars) {
+    require_utf8(text, what);
+    size_t pos = 0, chars = 0;
+    while (pos < text.size()) {
+        const Utf8Step step = decode_utf8_at(text, pos);
+        const char32_t c = step.code_point;
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029)
+            throw Refusal(what +
+                          " refused: it contains a control character (U+0000-U+001F, "
+                          "U+007F-U+009F, U+2028 or U+2029; line breaks and tabs included)");
+        pos += step.length;
+        ++chars;
+    }
+    if (chars > max_chars)
+        throw Refusal(what + " is too long (at most " + std::to_string(max_chars) +
+                      " characters, got " + std::to_string(chars) + ")");
+}
+
 }  // namespace boxwarden::cli

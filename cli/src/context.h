@@ -121,4 +121,9 @@ std::string parse_utc_time(const std::string& text, const std::string& what);
 // Throws Refusal "<what> is not valid UTF-8 (at byte N)" for ill-formed text.
 void require_utf8(const std::string& text, const std::string& what);
 
+// A name shown in mail headers (email name, display name): valid UTF-8, no
+// control character (the same rule and reason as the schema's triggers), at
+// most max_chars characters (the column's size). Throws Refusal naming `what`.
+void require_display_text(const std::string& text, const std::string& what, size_t max_chars);
+
 }  // namespace boxwarden::cli

@@ -70,15 +70,16 @@ TEST_F(Cli, DbMigrateAppliesEveryMigrationToAnEmptyDatabaseAndStatusShowsIt) {
     write_config({{"db_name", name}});
     auto before = ctl({"--json", "db", "status"});
     EXPECT_EQ(before.code, 0) << before;
-    EXPECT_THAT(before.out, HasSubstr("\"pending\": 3"));
+    EXPECT_THAT(before.out, HasSubstr("\"pending\": 4"));
     auto migrate = ctl({"db", "migrate"});
     EXPECT_EQ(migrate.code, 0) << migrate;
-    EXPECT_THAT(migrate.out, HasSubstr("applied 3 migration(s) (schema version 3)"));
+    EXPECT_THAT(migrate.out, HasSubstr("applied 4 migration(s) (schema version 4)"));
     auto again = ctl({"db", "migrate"});
     EXPECT_THAT(again.out, HasSubstr("database is up to date"));
     auto status = ctl({"db", "status"});
-    EXPECT_THAT(status.out, HasSubstr("schema version: 3"));
+    EXPECT_THAT(status.out, HasSubstr("schema version: 4"));
     EXPECT_THAT(status.out, HasSubstr("0003_interface  applied"));
+    EXPECT_THAT(status.out, HasSubstr("0004_history_hardening  applied"));
     db->execute_script_statement("DROP DATABASE `" + name + "`");
 }
 
@@ -128,11 +129,43 @@ TEST_F(Cli, CreateWithOptionsIsOneTransaction) {
     EXPECT_EQ(row[0].str("email_name"), "Geschäftsführung");
     EXPECT_EQ(row[0].i64("vip"), 1);
     EXPECT_EQ(row[0].i64("active"), 0);
-    // A later step refused (email name longer than the column): nothing created.
+    // VIP from its first moment: one history row, vip = 1, dated at creation.
+    auto history = db->query(
+        "SELECT h.vip FROM mailbox_vip_history h JOIN mailbox m ON m.id = h.mailbox_id WHERE "
+        "m.address = 'ceo@example.de' AND h.valid_from = m.created_at");
+    ASSERT_EQ(history.size(), 1u);
+    EXPECT_EQ(history[0].i64("vip"), 1);
+    EXPECT_EQ(count("SELECT COUNT(*) AS n FROM mailbox_vip_history"), 1);
+    // A refused setting (email name longer than the column): nothing created.
     auto refused =
         ctl({"mailbox", "create", "x@example.de", "--email-name", std::string(300, 'n')});
     EXPECT_EQ(refused.code, 1) << refused;
+    EXPECT_THAT(refused.err, HasSubstr("the email name is too long (at most 255 characters"));
     EXPECT_EQ(count("SELECT COUNT(*) AS n FROM mailbox WHERE address = 'x@example.de'"), 0);
+}
+
+TEST_F(Cli, EmailAndDisplayNamesWithControlCharactersOrTooLongAreRefusedWithTheReason) {
+    add_basic_data();
+    for (const std::string bad :
+         {"Info\r\nBcc: x@evil.test", "Tab\tName", "Line\xe2\x80\xa8sep", "C1\xc2\x85"}) {
+        auto r = ctl({"mailbox", "set-email-name", "info@example.de", bad});
+        EXPECT_EQ(r.code, 1) << r;
+        EXPECT_THAT(r.err, HasSubstr("the email name refused: it contains a control character"));
+        auto c = ctl({"mailbox", "create", "new@example.de", "--email-name", bad});
+        EXPECT_EQ(c.code, 1) << c;
+        auto u = ctl({"user", "set-display-name", "anna", bad});
+        EXPECT_EQ(u.code, 1) << u;
+        EXPECT_THAT(u.err, HasSubstr("the display name refused: it contains a control character"));
+    }
+    EXPECT_EQ(count("SELECT COUNT(*) AS n FROM mailbox WHERE address = 'new@example.de'"), 0);
+    EXPECT_FALSE(value("SELECT email_name FROM mailbox WHERE address = 'info@example.de'"));
+    // 255 characters (of two bytes each) fit; 256 do not, and the reason says so.
+    std::string name;
+    for (int i = 0; i < 255; ++i) name += "ü";
+    EXPECT_EQ(ctl({"mailbox", "set-email-name", "info@example.de", name}).code, 0);
+    auto tl = ctl({"mailbox", "set-email-name", "info@example.de", name + "x"});
+    EXPECT_EQ(tl.code, 1) << tl;
+    EXPECT_THAT(tl.err, HasSubstr("the email name is too long (at most 255 characters, got 256)"));
 }
 
 TEST_F(Cli, MailboxShowHasEverySettingAssignedUsersAndStateInBothFormats) {
@@ -340,7 +373,9 @@ TEST_F(Cli, MailboxDeleteIsRefusedOnceThereIsHistory) {
 
 TEST_F(Cli, TerminalEscapesStoredBySqlAreNotSentToTheTerminal) {
     add_basic_data();
-    db->execute("UPDATE mailbox SET email_name = CONCAT('Evil', CHAR(27), '[2J')");
+    // The schema refuses control characters in names; the out-of-office body
+    // (free text) can still hold one.
+    db->execute("UPDATE mailbox SET ooo_body = CONCAT('Evil', CHAR(27), '[2J')");
     auto text = ctl({"mailbox", "show", "info@example.de"});
     EXPECT_THAT(text.out, HasSubstr("Evil\\x1b[2J"));
     EXPECT_EQ(text.out.find('\x1b'), std::string::npos);
