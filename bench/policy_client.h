@@ -1,24 +1,23 @@
 #pragma once
-// A blocking Postfix-policy client for the benchmark tools: one connection,
-// one request at a time, returns the reply's action text.
+// The benchmark tools' Postfix-policy probe: an RCPT-stage request for one
+// recipient on boxwarden_client's PolicyClient (one connection, reconnects).
 #include <string>
+
+#include "boxwarden/policy_client.h"
 
 namespace boxwarden::bench {
 
 class PolicyClient {
   public:
-    explicit PolicyClient(std::string target) : target_(std::move(target)) {}
-    ~PolicyClient();
-    PolicyClient(const PolicyClient&) = delete;
-    PolicyClient& operator=(const PolicyClient&) = delete;
+    explicit PolicyClient(std::string target) : client_(std::move(target), kTimeout) {}
 
     // The action of an RCPT-stage request for `recipient` ("" when the
     // server could not be reached or closed the connection; reconnects next time).
     std::string ask(const std::string& recipient);
 
   private:
-    std::string target_;
-    int fd_ = -1;
+    static constexpr std::chrono::seconds kTimeout{10};
+    client::PolicyClient client_;
 };
 
 }  // namespace boxwarden::bench

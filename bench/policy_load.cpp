@@ -5,54 +5,26 @@
 // Usage: bench_policy_load --target unix:/path|inet:127.0.0.1:PORT
 //   [--connections 50] [--requests 200000] [--threads 1] [--mailboxes 100000]
 //   [--domain bench.example] [--server-pid PID] [--warmup 20]
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "bench_util.h"
+#include "boxwarden/client_connection.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int connect_to(const std::string& target) {
-    int fd = -1;
-    if (target.starts_with("unix:")) {
-        const std::string path = target.substr(5);
-        fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_un a{};
-        a.sun_family = AF_UNIX;
-        std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
-        if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return -1;
-    } else if (target.starts_with("inet:")) {
-        const std::string hp = target.substr(5);
-        const auto colon = hp.rfind(':');
-        fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(static_cast<uint16_t>(std::stoi(hp.substr(colon + 1))));
-        ::inet_pton(AF_INET, hp.substr(0, colon).c_str(), &a.sin_addr);
-        if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return -1;
-        int one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    }
-    return fd;
-}
 
 std::string request(const std::string& recipient, unsigned n) {
     // The attributes Postfix 3.7 sends at RCPT, in its order.
@@ -67,9 +39,10 @@ std::string request(const std::string& recipient, unsigned n) {
            "encryption_keysize=0\npolicy_context=\n\n";
 }
 
+// Connections come from boxwarden_client (the one socket implementation);
+// this tool only multiplexes them with epoll.
 struct Conn {
-    int fd = -1;
-    std::string in;
+    std::optional<boxwarden::client::Connection> conn;
     Clock::time_point sent;
     long left = 0;
     long warmup = 0;
@@ -95,7 +68,7 @@ void worker(const std::string& target, int connections, long per_conn, long warm
     auto send_next = [&](Conn& c) {
         const std::string r = request("m" + std::to_string(pick(rng)) + "@" + domain, ++counter);
         c.sent = Clock::now();
-        if (::write(c.fd, r.data(), r.size()) != static_cast<ssize_t>(r.size())) {
+        if (!c.conn->send(r, boxwarden::client::deadline_in(std::chrono::seconds(10))).ok()) {
             ++errors;
             c.left = 0;
         }
@@ -103,8 +76,8 @@ void worker(const std::string& target, int connections, long per_conn, long warm
     int active = 0;
     for (size_t i = 0; i < conns.size(); ++i) {
         Conn& c = conns[i];
-        c.fd = connect_to(target);
-        if (c.fd < 0) {
+        c.conn.emplace(target, boxwarden::AttrEncoding::Raw);
+        if (!c.conn->connect(boxwarden::client::deadline_in(std::chrono::seconds(10))).ok()) {
             ++errors;
             continue;
         }
@@ -113,32 +86,28 @@ void worker(const std::string& target, int connections, long per_conn, long warm
         epoll_event ev{};
         ev.events = EPOLLIN;
         ev.data.u64 = i;
-        ::epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
+        ::epoll_ctl(ep, EPOLL_CTL_ADD, c.conn->fd(), &ev);
         ++active;
         send_next(c);
     }
     std::vector<epoll_event> events(64);
-    char buf[8192];
     while (active > 0) {
         const int n = ::epoll_wait(ep, events.data(), static_cast<int>(events.size()), 10000);
         if (n <= 0) break;  // 10 s without a reply: give up
         for (int k = 0; k < n; ++k) {
             Conn& c = conns[events[k].data.u64];
-            const ssize_t got = ::read(c.fd, buf, sizeof buf);
-            if (got <= 0) {
+            auto got = c.conn->read_reply_nowait();
+            if (!got) continue;  // part of a reply so far
+            if (!got->io.ok()) {
                 ++errors;
-                ::close(c.fd);
+                c.conn.reset();
                 --active;
                 continue;
             }
-            c.in.append(buf, static_cast<size_t>(got));
-            const auto end = c.in.find("\n\n");
-            if (end == std::string::npos) continue;
             const double ms =
                 std::chrono::duration<double, std::milli>(Clock::now() - c.sent).count();
-            std::string action = c.in.substr(0, end);
-            if (action.starts_with("action=")) action = action.substr(7, 12);
-            c.in.erase(0, end + 2);
+            std::string action(got->reply.find("action").value_or(""));
+            action = action.substr(0, 12);
             --c.left;
             if (c.warmup > 0) {
                 --c.warmup;
@@ -149,7 +118,7 @@ void worker(const std::string& target, int connections, long per_conn, long warm
             if (c.left > 0) {
                 send_next(c);
             } else {
-                ::close(c.fd);
+                c.conn.reset();
                 --active;
             }
         }

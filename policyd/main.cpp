@@ -14,6 +14,7 @@
 #include "boxwarden/db.h"
 #include "cache_refresher.h"
 #include "daemon_options.h"
+#include "db_ooo_claimer.h"
 #include "endpoints.h"
 #include "log_sink.h"
 #include "log_writer.h"

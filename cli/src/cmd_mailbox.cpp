@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "boxwarden/db.h"
+#include "boxwarden/delivery_verdict.h"
 #include "commands.h"
 #include "context.h"
 
@@ -113,13 +115,25 @@ int mailbox_show(Context& ctx, const ParsedArgs& a) {
         if (rows.empty()) throw Refusal("mailbox '" + a.arg(0) + "' does not exist");
         const auto& r = rows[0];
         const std::int64_t id = r.i64("id");
+        // The same decision the policy service and the Dovecot plugin make,
+        // from the stored facts (as if the cache were current).
+        DeliveryFacts facts;
+        facts.mailbox_known = true;
+        facts.active = r.boolean("active");
+        if (auto at = r.opt_str("deactivated_at"))
+            facts.deactivated_at = db::parse_sql_datetime(*at);
+        // A missing setting leaves grace NULL: no grace.
+        if (auto g = r.opt_str("grace")) facts.grace = Seconds{std::stoll(*g)};
+        facts.cache_age = Seconds{0};
+        const TimePoint now = db::parse_sql_datetime(r.str("now")).value_or(TimePoint{});
+        const DeliveryDecision decision = decide_delivery(facts, now);
         std::string delivery = "accepted";
-        if (!r.boolean("active")) {
-            const std::string from = r.str("refused_from");
-            delivery = from <= r.str("now") ? "refused (550 5.2.1 Mailbox disabled)"
-                                            : "accepted until " + iso_time(from).string_value() +
-                                                  " (delivery_grace_seconds), refused after";
-        }
+        if (decision.verdict != DeliveryVerdict::Deliver)
+            delivery = "refused (" + std::to_string(decision.smtp_code) + " " +
+                       std::string(decision.enhanced) + " " + std::string(decision.text) + ")";
+        else if (!facts.active)
+            delivery = "accepted until " + iso_time(r.opt_str("refused_from")).string_value() +
+                       " (delivery_grace_seconds), refused after";
         out.set("address", r.str("address"))
             .set("domain", r.str("domain"))
             .set("local_part", r.str("local_part"))

@@ -26,31 +26,9 @@
 
 #include "boxwarden/clock.h"
 #include "boxwarden/db.h"
+#include "log_event.h"
 
 namespace boxwarden::policyd {
-
-struct ActivityEvent {
-    std::string event_id;
-    std::string mailbox_address;
-    std::string direction;  // "sent" | "received"
-    TimePoint occurred_at;
-    std::string message_id;
-    std::string sender;
-    std::string recipients;
-    std::string subject;
-    bool in_to_header = true;
-};
-
-struct AgentActionEvent {
-    std::string event_id;
-    std::string mailbox_address;
-    std::string login;
-    std::string action;  // "read" | "answered" | "deleted" | "moved"
-    TimePoint occurred_at;
-    std::string message_id;
-};
-
-using LogEvent = std::variant<ActivityEvent, AgentActionEvent>;
 
 struct LogWriterOptions {
     std::filesystem::path spool_dir;

@@ -5,6 +5,18 @@
 
 namespace boxwarden::policyd {
 
+std::string format_policy_action(const PolicyVerdict& v) {
+    switch (v.kind) {
+        case PolicyVerdictKind::Dunno:
+            return "DUNNO";
+        case PolicyVerdictKind::DeferIfPermit:
+            return "DEFER_IF_PERMIT " + v.enhanced_code + " " + v.text;
+        case PolicyVerdictKind::Reject:
+            break;
+    }
+    return std::to_string(v.smtp_code) + " " + v.enhanced_code + " " + v.text;
+}
+
 PolicyAnswer PolicyService::answer(const AttrRequest& request) const {
     auto parsed = parse_policy_request(request);
     if (auto* bad = std::get_if<MalformedRequest>(&parsed))
@@ -12,11 +24,12 @@ PolicyAnswer PolicyService::answer(const AttrRequest& request) const {
     const PolicyQuery& q = std::get<PolicyQuery>(parsed);
     const auto settings = settings_.get();
     const Freshness fresh = directory_.freshness(settings->cutoff);
-    std::string action;
+    PolicyVerdict verdict;
     directory_.with_view([&](const DirectoryView& view) {
-        action = decide_policy(q, settings->recipient_delimiter, view, fresh, clock_.now());
+        verdict = decide_policy(q, settings->recipient_delimiter, view, fresh, clock_.now());
     });
-    if (action != "DUNNO") {
+    std::string action = format_policy_action(verdict);
+    if (verdict.kind != PolicyVerdictKind::Dunno) {
         const auto instance = request.find("instance");
         log_info(
             "policy: " + sanitize_for_log(action, 160) + " from=<" +

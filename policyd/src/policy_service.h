@@ -4,10 +4,15 @@
 // "close the connection".
 #include "boxwarden/clock.h"
 #include "boxwarden/directory.h"
+#include "boxwarden/policy_decision.h"
+#include "policy_answer.h"
 #include "runtime_settings.h"
-#include "server.h"
 
 namespace boxwarden::policyd {
+
+// The `action=` value for a verdict: "DUNNO", "DEFER_IF_PERMIT 4.3.0 text"
+// or "550 5.1.1 text" (docs/protocol.md, Postfix policy socket).
+std::string format_policy_action(const PolicyVerdict& verdict);
 
 class PolicyService {
   public:

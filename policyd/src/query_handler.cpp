@@ -4,21 +4,25 @@
 
 #include "boxwarden/address.h"
 #include "boxwarden/db.h"
-#include "logger.h"
 #include "boxwarden/policy_decision.h"
+#include "boxwarden/query_protocol.h"
+#include "logger.h"
 
 namespace boxwarden::policyd {
+
+namespace qp = query_protocol;
+namespace f = query_protocol::field;
 
 namespace {
 
 AttrList reply(std::string_view status, std::string_view reason = {}) {
-    AttrList out{{"status", std::string(status)}};
-    if (!reason.empty()) out.emplace_back("reason", std::string(reason));
+    AttrList out{{std::string(f::status), std::string(status)}};
+    if (!reason.empty()) out.emplace_back(f::reason, std::string(reason));
     return out;
 }
 
 AttrList error(std::string_view reason) {
-    return reply("error", reason);
+    return reply(qp::status::error, reason);
 }
 
 std::string flag(bool b) {
@@ -87,10 +91,10 @@ Field time_field(const AttrRequest& r, std::string_view name, std::optional<Time
 }
 
 void add_decision(AttrList& out, const RecipientVerdict& v) {
-    out.emplace_back("verdict", std::string(to_string(v.decision.verdict)));
-    out.emplace_back("smtp_code", std::to_string(v.decision.smtp_code));
-    out.emplace_back("enhanced_code", std::string(v.decision.enhanced));
-    out.emplace_back("smtp_text", std::string(v.decision.text));
+    out.emplace_back(f::verdict, std::string(to_string(v.decision.verdict)));
+    out.emplace_back(f::smtp_code, std::to_string(v.decision.smtp_code));
+    out.emplace_back(f::enhanced_code, std::string(v.decision.enhanced));
+    out.emplace_back(f::smtp_text, std::string(v.decision.text));
 }
 
 }  // namespace
@@ -117,27 +121,27 @@ std::optional<TimePoint> parse_protocol_time(std::string_view text) {
 }
 
 bool QueryHandler::is_blocking(const AttrRequest& request) {
-    const auto name = request.find("request");
-    return name &&
-           (*name == "record_activity" || *name == "record_agent_action" || *name == "ooo_claim");
+    const auto name = request.find(f::request);
+    return name && (*name == qp::request::record_activity ||
+                    *name == qp::request::record_agent_action || *name == qp::request::ooo_claim);
 }
 
 AttrList QueryHandler::handle(const AttrRequest& r) const {
-    const auto name = r.find("request");
+    const auto name = r.find(f::request);
     if (!name) return error("missing attribute request");
-    if (*name == "mailbox") return mailbox(r, false);
-    if (*name == "verdict") return mailbox(r, true);
-    if (*name == "user") return user(r);
-    if (*name == "record_activity") return record_activity(r);
-    if (*name == "record_agent_action") return record_agent_action(r);
-    if (*name == "ooo_claim") return ooo_claim(r);
-    if (*name == "status") return status(r);
+    if (*name == qp::request::mailbox) return mailbox(r, false);
+    if (*name == qp::request::verdict) return mailbox(r, true);
+    if (*name == qp::request::user) return user(r);
+    if (*name == qp::request::record_activity) return record_activity(r);
+    if (*name == qp::request::record_agent_action) return record_agent_action(r);
+    if (*name == qp::request::ooo_claim) return ooo_claim(r);
+    if (*name == qp::request::status) return status(r);
     return error("unknown request '" + sanitize_for_log(*name, 64) + "'");
 }
 
 AttrList QueryHandler::mailbox(const AttrRequest& r, bool verdict_only) const {
     const auto settings = d_.settings.get();
-    Field address = required(r, "address", 320);
+    Field address = required(r, f::address, 320);
     if (!address.ok()) return error(address.problem);
     const Freshness fresh = d_.directory.freshness(settings->cutoff);
     RecipientVerdict v;
@@ -149,79 +153,79 @@ AttrList QueryHandler::mailbox(const AttrRequest& r, bool verdict_only) const {
 
     AttrList out;
     if (v.decision.verdict == DeliveryVerdict::Tempfail)
-        out = reply("tempfail",
+        out = reply(qp::status::tempfail,
                     "configuration cache is older than the cutoff (database unreachable)");
     else if (!v.domain_hosted)
-        out = reply("notfound", "domain not hosted");
+        out = reply(qp::status::notfound, "domain not hosted");
     else if (!v.mailbox)
-        out = reply("notfound", "no such mailbox");
+        out = reply(qp::status::notfound, "no such mailbox");
     else
-        out = reply("ok");
+        out = reply(qp::status::ok);
     const bool stale = v.decision.verdict == DeliveryVerdict::Tempfail;
-    out.emplace_back("address", v.address);
-    out.emplace_back("domain_hosted", stale ? "" : flag(v.domain_hosted));
-    out.emplace_back("exists", stale ? "" : flag(v.mailbox.has_value()));
+    out.emplace_back(f::address, v.address);
+    out.emplace_back(f::domain_hosted, stale ? "" : flag(v.domain_hosted));
+    out.emplace_back(f::exists, stale ? "" : flag(v.mailbox.has_value()));
     add_decision(out, v);
     if (verdict_only || !v.mailbox) return out;
     const MailboxFacts& m = *v.mailbox;
-    out.emplace_back("active", flag(m.active));
-    out.emplace_back("deactivated_at", time_or_empty(m.deactivated_at));
-    out.emplace_back("email_name", m.email_name);
-    out.emplace_back("vip", flag(m.vip));
-    out.emplace_back("ooo_enabled", flag(m.ooo.enabled));
-    out.emplace_back("ooo_subject", m.ooo.subject);
-    out.emplace_back("ooo_body", m.ooo.body);
-    out.emplace_back("ooo_start", time_or_empty(m.ooo.start));
-    out.emplace_back("ooo_end", time_or_empty(m.ooo.end));
-    out.emplace_back("ooo_interval_days", std::to_string(m.ooo.interval_days));
+    out.emplace_back(f::active, flag(m.active));
+    out.emplace_back(f::deactivated_at, time_or_empty(m.deactivated_at));
+    out.emplace_back(f::email_name, m.email_name);
+    out.emplace_back(f::vip, flag(m.vip));
+    out.emplace_back(f::ooo_enabled, flag(m.ooo.enabled));
+    out.emplace_back(f::ooo_subject, m.ooo.subject);
+    out.emplace_back(f::ooo_body, m.ooo.body);
+    out.emplace_back(f::ooo_start, time_or_empty(m.ooo.start));
+    out.emplace_back(f::ooo_end, time_or_empty(m.ooo.end));
+    out.emplace_back(f::ooo_interval_days, std::to_string(m.ooo.interval_days));
     return out;
 }
 
 AttrList QueryHandler::user(const AttrRequest& r) const {
     const auto settings = d_.settings.get();
-    Field login = required(r, "login", 64);
+    Field login = required(r, f::login, 64);
     if (!login.ok()) return error(login.problem);
     const std::string key = ascii_lowercase(login.value);
     if (d_.directory.freshness(settings->cutoff).stale())
-        return reply("tempfail",
+        return reply(qp::status::tempfail,
                      "configuration cache is older than the cutoff (database unreachable)");
     std::optional<UserFacts> u;
     d_.directory.with_view([&](const DirectoryView& view) { u = view.user(key); });
     if (!u) {
-        AttrList out = reply("notfound", "no such user");
-        out.emplace_back("login", key);
+        AttrList out = reply(qp::status::notfound, "no such user");
+        out.emplace_back(f::login, key);
         return out;
     }
-    AttrList out = reply("ok");
-    out.emplace_back("login", u->login);
-    out.emplace_back("display_name", u->display_name);
-    out.emplace_back("activity_access", flag(u->activity_access));
+    AttrList out = reply(qp::status::ok);
+    out.emplace_back(f::login, u->login);
+    out.emplace_back(f::display_name, u->display_name);
+    out.emplace_back(f::activity_access, flag(u->activity_access));
     std::string list;
     for (const std::string& a : u->mailboxes) list += (list.empty() ? "" : ",") + a;
-    out.emplace_back("mailboxes", list);
+    out.emplace_back(f::mailboxes, list);
     return out;
 }
 
 AttrList QueryHandler::record_activity(const AttrRequest& r) const {
     const auto settings = d_.settings.get();
     ActivityEvent e;
-    Field event_id = required(r, "event_id", 128);
+    Field event_id = required(r, f::event_id, 128);
     if (!event_id.ok()) return error(event_id.problem);
-    Field mailbox = address_field(r, "mailbox", settings->recipient_delimiter);
+    Field mailbox = address_field(r, f::mailbox, settings->recipient_delimiter);
     if (!mailbox.ok()) return error(mailbox.problem);
-    Field direction = required(r, "direction", 16);
+    Field direction = required(r, f::direction, 16);
     if (!direction.ok()) return error(direction.problem);
-    if (direction.value != "sent" && direction.value != "received")
+    if (direction.value != qp::direction::sent && direction.value != qp::direction::received)
         return error("attribute direction must be sent or received");
     std::optional<TimePoint> at;
-    if (Field t = time_field(r, "occurred_at", at); !t.ok()) return error(t.problem);
-    Field message_id = optional_text(r, "message_id", 998);
-    Field sender = optional_text(r, "sender", 320);
-    Field recipients = optional_text(r, "recipients", 65535);
-    Field subject = optional_text(r, "subject", 65535);
+    if (Field t = time_field(r, f::occurred_at, at); !t.ok()) return error(t.problem);
+    Field message_id = optional_text(r, f::message_id, 998);
+    Field sender = optional_text(r, f::sender, 320);
+    Field recipients = optional_text(r, f::recipients, 65535);
+    Field subject = optional_text(r, f::subject, 65535);
     for (const Field* f : {&message_id, &sender, &recipients, &subject})
         if (!f->ok()) return error(f->problem);
-    if (auto v = r.find("in_to_header")) {
+    if (auto v = r.find(f::in_to_header)) {
         if (*v != "0" && *v != "1") return error("attribute in_to_header must be 0 or 1");
         e.in_to_header = *v == "1";
     }
@@ -233,29 +237,29 @@ AttrList QueryHandler::record_activity(const AttrRequest& r) const {
     e.sender = sender.value;
     e.recipients = recipients.value;
     e.subject = subject.value;
-    if (!d_.log_sink.submit(e)) return reply("tempfail", "log spool unavailable");
-    AttrList out = reply("ok");
-    out.emplace_back("event_id", e.event_id);
+    if (!d_.log_sink.submit(e)) return reply(qp::status::tempfail, "log spool unavailable");
+    AttrList out = reply(qp::status::ok);
+    out.emplace_back(f::event_id, e.event_id);
     return out;
 }
 
 AttrList QueryHandler::record_agent_action(const AttrRequest& r) const {
     const auto settings = d_.settings.get();
     AgentActionEvent e;
-    Field event_id = required(r, "event_id", 128);
+    Field event_id = required(r, f::event_id, 128);
     if (!event_id.ok()) return error(event_id.problem);
-    Field mailbox = address_field(r, "mailbox", settings->recipient_delimiter);
+    Field mailbox = address_field(r, f::mailbox, settings->recipient_delimiter);
     if (!mailbox.ok()) return error(mailbox.problem);
-    Field login = required(r, "login", 64);
+    Field login = required(r, f::login, 64);
     if (!login.ok()) return error(login.problem);
-    Field action = required(r, "action", 16);
+    Field action = required(r, f::action, 16);
     if (!action.ok()) return error(action.problem);
-    if (action.value != "read" && action.value != "answered" && action.value != "deleted" &&
-        action.value != "moved")
+    if (action.value != qp::agent_action::read && action.value != qp::agent_action::answered &&
+        action.value != qp::agent_action::deleted && action.value != qp::agent_action::moved)
         return error("attribute action must be read, answered, deleted or moved");
     std::optional<TimePoint> at;
-    if (Field t = time_field(r, "occurred_at", at); !t.ok()) return error(t.problem);
-    Field message_id = optional_text(r, "message_id", 998);
+    if (Field t = time_field(r, f::occurred_at, at); !t.ok()) return error(t.problem);
+    Field message_id = optional_text(r, f::message_id, 998);
     if (!message_id.ok()) return error(message_id.problem);
     e.event_id = event_id.value;
     e.mailbox_address = mailbox.value;
@@ -263,34 +267,34 @@ AttrList QueryHandler::record_agent_action(const AttrRequest& r) const {
     e.action = action.value;
     e.occurred_at = *at;
     e.message_id = message_id.value;
-    if (!d_.log_sink.submit(e)) return reply("tempfail", "log spool unavailable");
-    AttrList out = reply("ok");
-    out.emplace_back("event_id", e.event_id);
+    if (!d_.log_sink.submit(e)) return reply(qp::status::tempfail, "log spool unavailable");
+    AttrList out = reply(qp::status::ok);
+    out.emplace_back(f::event_id, e.event_id);
     return out;
 }
 
 AttrList QueryHandler::ooo_claim(const AttrRequest& r) const {
     const auto settings = d_.settings.get();
-    Field mailbox = address_field(r, "mailbox", settings->recipient_delimiter);
+    Field mailbox = address_field(r, f::mailbox, settings->recipient_delimiter);
     if (!mailbox.ok()) return error(mailbox.problem);
-    Field sender = required(r, "sender", 320);
+    Field sender = required(r, f::sender, 320);
     if (!sender.ok()) return error(sender.problem);
     TimePoint now = d_.clock.now();
-    if (r.find("now")) {
+    if (r.find(f::now)) {
         std::optional<TimePoint> at;
-        if (Field t = time_field(r, "now", at); !t.ok()) return error(t.problem);
+        if (Field t = time_field(r, f::now, at); !t.ok()) return error(t.problem);
         now = *at;
     }
     try {
         const bool reply_now = d_.ooo.claim(mailbox.value, normalize_address(sender.value), now);
-        AttrList out = reply("ok");
-        out.emplace_back("should_reply", flag(reply_now));
+        AttrList out = reply(qp::status::ok);
+        out.emplace_back(f::should_reply, flag(reply_now));
         return out;
     } catch (const db::RuleViolation& e) {
         return error(std::string("refused by the database: ") + sanitize_for_log(e.what(), 200));
     } catch (const std::exception& e) {
         log_warning(std::string("ooo_claim failed: ") + sanitize_for_log(e.what(), 300));
-        return reply("tempfail", "database unavailable");
+        return reply(qp::status::tempfail, "database unavailable");
     }
 }
 
@@ -302,31 +306,31 @@ AttrList QueryHandler::status(const AttrRequest&) const {
     const LogWriterStats log = d_.log_sink.stats();
     const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
         std::chrono::steady_clock::now() - d_.started);
-    AttrList out = reply("ok");
-    out.emplace_back("uptime_seconds", std::to_string(uptime.count()));
-    out.emplace_back("cache_synced", flag(fresh.synced));
-    out.emplace_back("cache_age_ms", age ? std::to_string(age->count()) : "");
-    out.emplace_back("cache_stale", flag(fresh.stale()));
-    out.emplace_back("cutoff_seconds", std::to_string(settings->cutoff.count()));
-    out.emplace_back("cache_version", std::to_string(c.version));
-    out.emplace_back("domains", std::to_string(c.domains));
-    out.emplace_back("mailboxes", std::to_string(c.mailboxes));
-    out.emplace_back("users", std::to_string(c.users));
-    out.emplace_back("assignments", std::to_string(c.assignments));
-    out.emplace_back("spool_depth", std::to_string(log.spooled));
-    out.emplace_back("log_submitted", std::to_string(log.submitted));
-    out.emplace_back("log_written", std::to_string(log.written));
-    out.emplace_back("log_rejected", std::to_string(log.rejected));
-    out.emplace_back("log_database_ok", flag(log.database_ok));
+    AttrList out = reply(qp::status::ok);
+    out.emplace_back(f::uptime_seconds, std::to_string(uptime.count()));
+    out.emplace_back(f::cache_synced, flag(fresh.synced));
+    out.emplace_back(f::cache_age_ms, age ? std::to_string(age->count()) : "");
+    out.emplace_back(f::cache_stale, flag(fresh.stale()));
+    out.emplace_back(f::cutoff_seconds, std::to_string(settings->cutoff.count()));
+    out.emplace_back(f::cache_version, std::to_string(c.version));
+    out.emplace_back(f::domains, std::to_string(c.domains));
+    out.emplace_back(f::mailboxes, std::to_string(c.mailboxes));
+    out.emplace_back(f::users, std::to_string(c.users));
+    out.emplace_back(f::assignments, std::to_string(c.assignments));
+    out.emplace_back(f::spool_depth, std::to_string(log.spooled));
+    out.emplace_back(f::log_submitted, std::to_string(log.submitted));
+    out.emplace_back(f::log_written, std::to_string(log.written));
+    out.emplace_back(f::log_rejected, std::to_string(log.rejected));
+    out.emplace_back(f::log_database_ok, flag(log.database_ok));
     const auto policy = d_.stats.policy_requests.load();
     const auto query = d_.stats.query_requests.load();
-    out.emplace_back("requests_served", std::to_string(policy + query));
-    out.emplace_back("policy_requests", std::to_string(policy));
-    out.emplace_back("query_requests", std::to_string(query));
-    out.emplace_back("connections", std::to_string(d_.stats.connections_open.load()));
-    out.emplace_back("connections_total", std::to_string(d_.stats.connections_total.load()));
-    out.emplace_back("connections_refused", std::to_string(d_.stats.connections_refused.load()));
-    out.emplace_back("protocol_errors", std::to_string(d_.stats.protocol_errors.load()));
+    out.emplace_back(f::requests_served, std::to_string(policy + query));
+    out.emplace_back(f::policy_requests, std::to_string(policy));
+    out.emplace_back(f::query_requests, std::to_string(query));
+    out.emplace_back(f::connections, std::to_string(d_.stats.connections_open.load()));
+    out.emplace_back(f::connections_total, std::to_string(d_.stats.connections_total.load()));
+    out.emplace_back(f::connections_refused, std::to_string(d_.stats.connections_refused.load()));
+    out.emplace_back(f::protocol_errors, std::to_string(d_.stats.protocol_errors.load()));
     return out;
 }
 

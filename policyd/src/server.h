@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "boxwarden/attr_codec.h"
+#include "policy_answer.h"
 #include "query_handler.h"
 #include "runtime_settings.h"
 #include "server_stats.h"
@@ -28,15 +29,6 @@ struct Listener {
     Protocol protocol = Protocol::Policy;
     std::string name;  // for logs, e.g. "unix:/run/boxwarden/policy.sock"
 };
-
-// The answer to one policy request: a reply, or "close the connection"
-// with a log line (malformed request).
-struct PolicyAnswer {
-    AttrList reply;
-    bool close = false;
-    std::string log;
-};
-using PolicyFn = std::function<PolicyAnswer(const AttrRequest&)>;
 
 class Server {
   public:

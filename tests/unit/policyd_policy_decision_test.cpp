@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "boxwarden/policy_decision.h"
+#include "policy_service.h"
 #include "policyd_fake_directory.h"
 
 namespace boxwarden::policyd {
@@ -11,6 +12,16 @@ using testing::FakeDirectory;
 using namespace std::chrono_literals;
 
 const TimePoint kNow = TimePoint{} + std::chrono::hours(24 * 365 * 56);
+
+const PolicyVerdict kDunno{};
+const PolicyVerdict kUnknown{PolicyVerdictKind::Reject, 550, "5.1.1", "Mailbox unknown"};
+const PolicyVerdict kDisabled{PolicyVerdictKind::Reject, 550, "5.2.1", "Mailbox disabled"};
+const PolicyVerdict kDefer{PolicyVerdictKind::DeferIfPermit, 451, "4.3.0",
+                           "Mailbox state temporarily unavailable, try again later"};
+
+PolicyVerdict sender_refused(const std::string& text) {
+    return PolicyVerdict{PolicyVerdictKind::Reject, 553, "5.7.1", text};
+}
 
 class PolicydDecisionTest : public ::testing::Test {
   protected:
@@ -22,8 +33,8 @@ class PolicydDecisionTest : public ::testing::Test {
         dir.add_user("anna", {"info@example.de"});
         dir.add_user("carla", {});
     }
-    std::string rcpt(const std::string& recipient, const std::string& sender = "a@example.org",
-                     const std::string& login = "") {
+    PolicyVerdict rcpt(const std::string& recipient, const std::string& sender = "a@example.org",
+                       const std::string& login = "") {
         PolicyQuery q{"RCPT", recipient, sender, login};
         return decide_policy(q, "+", dir, dir.fresh, kNow);
     }
@@ -31,39 +42,38 @@ class PolicydDecisionTest : public ::testing::Test {
 };
 
 TEST_F(PolicydDecisionTest, ActiveMailboxIsDunno) {
-    EXPECT_EQ(rcpt("info@example.de"), "DUNNO");
+    EXPECT_EQ(rcpt("info@example.de"), kDunno);
 }
 
 TEST_F(PolicydDecisionTest, UnknownMailboxInHostedDomainIs550_511) {
-    EXPECT_EQ(rcpt("nobody@example.de"), "550 5.1.1 Mailbox unknown");
+    EXPECT_EQ(rcpt("nobody@example.de"), kUnknown);
 }
 
 TEST_F(PolicydDecisionTest, DisabledMailboxIs550_521) {
-    EXPECT_EQ(rcpt("old@example.de"), "550 5.2.1 Mailbox disabled");
+    EXPECT_EQ(rcpt("old@example.de"), kDisabled);
 }
 
 TEST_F(PolicydDecisionTest, DisabledMailboxInsideGraceIsStillAccepted) {
     dir.grace = 11min;
-    EXPECT_EQ(rcpt("old@example.de"), "DUNNO");
+    EXPECT_EQ(rcpt("old@example.de"), kDunno);
     dir.grace = 10min;
-    EXPECT_EQ(rcpt("old@example.de"), "550 5.2.1 Mailbox disabled");
+    EXPECT_EQ(rcpt("old@example.de"), kDisabled);
 }
 
 TEST_F(PolicydDecisionTest, RecipientOutsideHostedDomainsIsDunno) {
-    EXPECT_EQ(rcpt("someone@example.org"), "DUNNO");
-    EXPECT_EQ(rcpt("postmaster"), "DUNNO");
+    EXPECT_EQ(rcpt("someone@example.org"), kDunno);
+    EXPECT_EQ(rcpt("postmaster"), kDunno);
 }
 
 TEST_F(PolicydDecisionTest, AddressExtensionIsStrippedAndCaseIgnored) {
-    EXPECT_EQ(rcpt("Info+Newsletter@Example.DE"), "DUNNO");
-    EXPECT_EQ(rcpt("<old+x@example.de>"), "550 5.2.1 Mailbox disabled");
-    EXPECT_EQ(rcpt("nobody+x@example.de"), "550 5.1.1 Mailbox unknown");
+    EXPECT_EQ(rcpt("Info+Newsletter@Example.DE"), kDunno);
+    EXPECT_EQ(rcpt("<old+x@example.de>"), kDisabled);
+    EXPECT_EQ(rcpt("nobody+x@example.de"), kUnknown);
 }
 
 TEST_F(PolicydDecisionTest, StalePastCutoffDefersEvenKnownMailboxes) {
     dir.fresh = Freshness{true, 1800s, 1800s};
-    const std::string defer =
-        "DEFER_IF_PERMIT 4.3.0 Mailbox state temporarily unavailable, try again later";
+    const PolicyVerdict defer = kDefer;
     EXPECT_EQ(rcpt("info@example.de"), defer);
     EXPECT_EQ(rcpt("old@example.de"), defer);
     EXPECT_EQ(rcpt("nobody@example.de"), defer);
@@ -72,62 +82,62 @@ TEST_F(PolicydDecisionTest, StalePastCutoffDefersEvenKnownMailboxes) {
 
 TEST_F(PolicydDecisionTest, YoungerThanCutoffAnswersFromCache) {
     dir.fresh = Freshness{true, 1799s, 1800s};
-    EXPECT_EQ(rcpt("info@example.de"), "DUNNO");
-    EXPECT_EQ(rcpt("old@example.de"), "550 5.2.1 Mailbox disabled");
+    EXPECT_EQ(rcpt("info@example.de"), kDunno);
+    EXPECT_EQ(rcpt("old@example.de"), kDisabled);
 }
 
 TEST_F(PolicydDecisionTest, NeverSyncedDefers) {
     dir.fresh = Freshness{false, 0s, 1800s};
-    EXPECT_EQ(rcpt("info@example.de").rfind("DEFER_IF_PERMIT 4.3.0 ", 0), 0u);
+    EXPECT_EQ(rcpt("info@example.de"), kDefer);
 }
 
 TEST_F(PolicydDecisionTest, OtherProtocolStatesAreDunno) {
     for (const char* state : {"DATA", "END-OF-MESSAGE", "CONNECT", "MAIL", ""}) {
         PolicyQuery q{state, "old@example.de", "x@example.org", "nobody"};
-        EXPECT_EQ(decide_policy(q, "+", dir, dir.fresh, kNow), "DUNNO") << state;
+        EXPECT_EQ(decide_policy(q, "+", dir, dir.fresh, kNow), kDunno) << state;
     }
     PolicyQuery lower{"rcpt", "old@example.de", "", ""};
-    EXPECT_EQ(decide_policy(lower, "+", dir, dir.fresh, kNow), "550 5.2.1 Mailbox disabled");
+    EXPECT_EQ(decide_policy(lower, "+", dir, dir.fresh, kNow), kDisabled);
 }
 
 TEST_F(PolicydDecisionTest, LoginEqualToMailboxMaySendAsIt) {
-    EXPECT_EQ(rcpt("x@example.org", "info@example.de", "info@example.de"), "DUNNO");
-    EXPECT_EQ(rcpt("x@example.org", "INFO@example.de", "Info@Example.de"), "DUNNO");
+    EXPECT_EQ(rcpt("x@example.org", "info@example.de", "info@example.de"), kDunno);
+    EXPECT_EQ(rcpt("x@example.org", "INFO@example.de", "Info@Example.de"), kDunno);
 }
 
 TEST_F(PolicydDecisionTest, AssignedUserMaySendAsMailbox) {
-    EXPECT_EQ(rcpt("x@example.org", "info@example.de", "anna"), "DUNNO");
-    EXPECT_EQ(rcpt("x@example.org", "info+tag@example.de", "anna"), "DUNNO");
+    EXPECT_EQ(rcpt("x@example.org", "info@example.de", "anna"), kDunno);
+    EXPECT_EQ(rcpt("x@example.org", "info+tag@example.de", "anna"), kDunno);
 }
 
 TEST_F(PolicydDecisionTest, UnassignedUserIsRefused553) {
     EXPECT_EQ(rcpt("x@example.org", "info@example.de", "carla"),
-              "553 5.7.1 Sender address <info@example.de> is not owned by the authenticated "
-              "login");
+              sender_refused("Sender address <info@example.de> is not owned by the "
+                             "authenticated login"));
     EXPECT_EQ(rcpt("x@example.org", "sales@example.de", "info@example.de"),
-              "553 5.7.1 Sender address <sales@example.de> is not owned by the authenticated "
-              "login");
+              sender_refused("Sender address <sales@example.de> is not owned by the "
+                             "authenticated login"));
 }
 
 TEST_F(PolicydDecisionTest, AuthenticatedSenderMustBeHostedMailbox) {
     const std::string not_hosted = "> is not a mailbox hosted here";
     EXPECT_EQ(rcpt("x@example.org", "anna@gmail.com", "anna"),
-              "553 5.7.1 Sender address <anna@gmail.com" + not_hosted);
+              sender_refused("Sender address <anna@gmail.com" + not_hosted));
     EXPECT_EQ(rcpt("x@example.org", "ghost@example.de", "anna"),
-              "553 5.7.1 Sender address <ghost@example.de" + not_hosted);
-    EXPECT_EQ(rcpt("x@example.org", "", "anna"), "553 5.7.1 Sender address <" + not_hosted);
+              sender_refused("Sender address <ghost@example.de" + not_hosted));
+    EXPECT_EQ(rcpt("x@example.org", "", "anna"), sender_refused("Sender address <" + not_hosted));
 }
 
 TEST_F(PolicydDecisionTest, InactiveMailboxMayStillSend) {
-    EXPECT_EQ(rcpt("x@example.org", "old@example.de", "old@example.de"), "DUNNO");
+    EXPECT_EQ(rcpt("x@example.org", "old@example.de", "old@example.de"), kDunno);
 }
 
 TEST_F(PolicydDecisionTest, UnauthenticatedHostedSenderIsLeftToPostfix) {
-    EXPECT_EQ(rcpt("x@example.org", "info@example.de", ""), "DUNNO");
+    EXPECT_EQ(rcpt("x@example.org", "info@example.de", ""), kDunno);
 }
 
 TEST_F(PolicydDecisionTest, AllowedSenderStillGetsRecipientVerdict) {
-    EXPECT_EQ(rcpt("old@example.de", "info@example.de", "anna"), "550 5.2.1 Mailbox disabled");
+    EXPECT_EQ(rcpt("old@example.de", "info@example.de", "anna"), kDisabled);
 }
 
 TEST_F(PolicydDecisionTest, CheckSenderDistinguishesTheReasons) {
@@ -146,6 +156,19 @@ TEST_F(PolicydDecisionTest, EvaluateRecipientReportsFacts) {
     auto outside = evaluate_recipient("a@example.org", "+", dir, dir.fresh, kNow);
     EXPECT_FALSE(outside.domain_hosted);
     EXPECT_EQ(outside.decision.verdict, DeliveryVerdict::RejectUnknown);
+}
+
+// The adapter alone writes Postfix's action= syntax; the texts are the
+// documented ones (docs/protocol.md, Postfix policy socket).
+TEST(PolicydPolicyAction, FormatsEveryKind) {
+    EXPECT_EQ(format_policy_action(kDunno), "DUNNO");
+    EXPECT_EQ(format_policy_action(kUnknown), "550 5.1.1 Mailbox unknown");
+    EXPECT_EQ(format_policy_action(kDisabled), "550 5.2.1 Mailbox disabled");
+    EXPECT_EQ(format_policy_action(kDefer),
+              "DEFER_IF_PERMIT 4.3.0 Mailbox state temporarily unavailable, try again later");
+    EXPECT_EQ(format_policy_action(sender_refused("Sender address <a@b.de> is not a mailbox "
+                                                  "hosted here")),
+              "553 5.7.1 Sender address <a@b.de> is not a mailbox hosted here");
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "boxwarden/query_protocol.h"
+
 namespace boxwarden {
 
 namespace {
@@ -46,15 +48,15 @@ DeliveryDecision decide_delivery(const DeliveryFacts& facts, TimePoint now) {
 std::string_view to_string(DeliveryVerdict v) {
     switch (v) {
         case DeliveryVerdict::Deliver:
-            return "deliver";
+            return query_protocol::verdict::deliver;
         case DeliveryVerdict::RejectUnknown:
-            return "reject-unknown";
+            return query_protocol::verdict::reject_unknown;
         case DeliveryVerdict::RejectDisabled:
-            return "reject-disabled";
+            return query_protocol::verdict::reject_disabled;
         case DeliveryVerdict::Tempfail:
-            return "tempfail";
+            return query_protocol::verdict::tempfail;
     }
-    return "tempfail";
+    return query_protocol::verdict::tempfail;
 }
 
 }  // namespace boxwarden

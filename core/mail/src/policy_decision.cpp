@@ -26,6 +26,15 @@ DeliveryDecision stale_decision(const Freshness& fresh, TimePoint now) {
     return decide_delivery(facts, now);
 }
 
+PolicyVerdict reject(int code, std::string enhanced, std::string text) {
+    return PolicyVerdict{PolicyVerdictKind::Reject, code, std::move(enhanced), std::move(text)};
+}
+
+PolicyVerdict defer(const DeliveryDecision& d) {
+    return PolicyVerdict{PolicyVerdictKind::DeferIfPermit, d.smtp_code, std::string(d.enhanced),
+                         std::string(d.text)};
+}
+
 }  // namespace
 
 RecipientVerdict evaluate_recipient(std::string_view recipient, std::string_view delimiters,
@@ -74,15 +83,16 @@ SenderCheck check_sender(std::string_view login, std::string_view sender,
     return SenderCheck::NotPermitted;
 }
 
-std::string decide_policy(const PolicyQuery& query, std::string_view delimiters,
-                          const DirectoryView& dir, const Freshness& fresh, TimePoint now) {
+PolicyVerdict decide_policy(const PolicyQuery& query, std::string_view delimiters,
+                            const DirectoryView& dir, const Freshness& fresh, TimePoint now) {
+    const PolicyVerdict dunno;
     // Only the recipient stage carries a verdict; smtpd asks the same service
     // at other stages only when an operator lists it there.
-    if (trimmed_lower(query.protocol_state) != "rcpt") return "DUNNO";
+    if (trimmed_lower(query.protocol_state) != "rcpt") return dunno;
 
     if (fresh.stale()) {
         const DeliveryDecision d = stale_decision(fresh, now);
-        return "DEFER_IF_PERMIT " + std::string(d.enhanced) + " " + std::string(d.text);
+        return defer(d);
     }
 
     if (!trimmed_lower(query.sasl_username).empty()) {
@@ -94,28 +104,29 @@ std::string decide_policy(const PolicyQuery& query, std::string_view delimiters,
             case SenderCheck::Allowed:
                 break;
             case SenderCheck::NotHostedMailbox:
-                return "553 5.7.1 Sender address <" + shown + "> is not a mailbox hosted here";
+                return reject(553, "5.7.1",
+                              "Sender address <" + shown + "> is not a mailbox hosted here");
             case SenderCheck::NotPermitted:
-                return "553 5.7.1 Sender address <" + shown +
-                       "> is not owned by the authenticated login";
+                return reject(
+                    553, "5.7.1",
+                    "Sender address <" + shown + "> is not owned by the authenticated login");
         }
     }
 
     const RecipientVerdict r = evaluate_recipient(query.recipient, delimiters, dir, fresh, now);
-    if (!r.domain_hosted) return "DUNNO";
+    if (!r.domain_hosted) return dunno;
     switch (r.decision.verdict) {
         case DeliveryVerdict::Deliver:
-            return "DUNNO";
+            return dunno;
         case DeliveryVerdict::RejectUnknown:
-            // smtpd adds "<recipient>: Recipient address rejected: ".
-            return "550 5.1.1 Mailbox unknown";
         case DeliveryVerdict::RejectDisabled:
-            return "550 5.2.1 Mailbox disabled";
+            // smtpd adds "<recipient>: Recipient address rejected: ".
+            return reject(r.decision.smtp_code, std::string(r.decision.enhanced),
+                          std::string(r.decision.text));
         case DeliveryVerdict::Tempfail:
             break;
     }
-    return "DEFER_IF_PERMIT " + std::string(r.decision.enhanced) + " " +
-           std::string(r.decision.text);
+    return defer(r.decision);
 }
 
 }  // namespace boxwarden

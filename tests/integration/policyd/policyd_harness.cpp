@@ -66,83 +66,32 @@ bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds tim
 
 // ---- Client -----------------------------------------------------------------
 
+namespace {
+
+// Generous limits: a test may provoke any reply size the daemon can write.
+constexpr AttrLimits kReplyLimits{1 << 20, 4096, 8 << 20};
+
+}  // namespace
+
 Client Client::connect_unix(const std::string& path) {
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un sa{};
-    sa.sun_family = AF_UNIX;
-    path.copy(sa.sun_path, sizeof sa.sun_path - 1);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-        ::close(fd);
-        return Client(-1);
-    }
-    return Client(fd);
-}
-
-Client::Client(Client&& o) noexcept : fd_(o.fd_), buffer_(std::move(o.buffer_)) {
-    o.fd_ = -1;
-}
-
-Client& Client::operator=(Client&& o) noexcept {
-    if (this != &o) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = o.fd_;
-        buffer_ = std::move(o.buffer_);
-        o.fd_ = -1;
-    }
-    return *this;
-}
-
-Client::~Client() {
-    if (fd_ >= 0) ::close(fd_);
+    client::Connection conn("unix:" + path, AttrEncoding::Raw, kReplyLimits);
+    conn.connect(client::deadline_in(std::chrono::seconds(10)));
+    return Client(std::move(conn));
 }
 
 bool Client::send(std::string_view bytes) {
-    while (!bytes.empty()) {
-        const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        bytes.remove_prefix(static_cast<size_t>(n));
-    }
-    return true;
+    return conn_.send(bytes, client::deadline_in(std::chrono::seconds(10))).ok();
 }
 
 std::optional<std::string> Client::read_reply(std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-        // A reply ends with its last attribute line and an empty line.
-        const size_t end = buffer_.find("\n\n");
-        if (end != std::string::npos) {
-            std::string reply = buffer_.substr(0, end + 2);
-            buffer_.erase(0, end + 2);
-            return reply;
-        }
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        if (left.count() <= 0) return std::nullopt;
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
-        char buf[8192];
-        const ssize_t n = ::read(fd_, buf, sizeof buf);
-        if (n <= 0) return std::nullopt;
-        buffer_.append(buf, static_cast<size_t>(n));
-    }
+    client::ReplyResult r = conn_.read_reply(client::deadline_in(timeout));
+    if (!r.io.ok()) return std::nullopt;
+    // Raw in, Raw out: the bytes as the daemon wrote them.
+    return encode_attributes(r.reply.attributes, AttrEncoding::Raw);
 }
 
 bool Client::wait_closed(std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        if (left.count() <= 0) return false;
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
-        char buf[8192];
-        const ssize_t n = ::read(fd_, buf, sizeof buf);
-        if (n == 0 || (n < 0 && errno == ECONNRESET)) return true;
-        if (n < 0 && errno != EINTR) return true;
-    }
+    return conn_.wait_closed(client::deadline_in(timeout));
 }
 
 std::map<std::string, std::string> parse_reply(const std::string& reply) {

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "boxwarden/client_connection.h"
+
 namespace boxwarden::policyd::testing {
 
 // A fresh folder under the build tree for one test (removed first if present).
@@ -29,14 +31,16 @@ bool wait_until(const std::function<bool()>& pred,
                 std::chrono::milliseconds timeout = std::chrono::seconds(20),
                 std::chrono::milliseconds step = std::chrono::milliseconds(50));
 
-// One client connection to a policyd socket.
+// One client connection to a policyd socket, on boxwarden_client's
+// Connection (the one socket implementation). Replies are read as Raw and
+// returned as they came on the wire, so escaped values stay escaped.
 class Client {
   public:
     static Client connect_unix(const std::string& path);
-    Client(Client&& o) noexcept;
-    Client& operator=(Client&& o) noexcept;
-    ~Client();
-    bool connected() const { return fd_ >= 0; }
+    Client(Client&& o) noexcept = default;
+    Client& operator=(Client&& o) noexcept = default;
+    ~Client() = default;
+    bool connected() const { return conn_.is_open(); }
 
     // False when the peer is gone (EPIPE/ECONNRESET).
     bool send(std::string_view bytes);
@@ -48,9 +52,8 @@ class Client {
     bool wait_closed(std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
   private:
-    explicit Client(int fd) : fd_(fd) {}
-    int fd_ = -1;
-    std::string buffer_;
+    explicit Client(client::Connection conn) : conn_(std::move(conn)) {}
+    client::Connection conn_;
 };
 
 // "name=value" lines of a reply -> map (first value wins).

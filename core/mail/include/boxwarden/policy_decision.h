@@ -49,8 +49,24 @@ enum class SenderCheck {
 SenderCheck check_sender(std::string_view login, std::string_view sender,
                          std::string_view delimiters, const DirectoryView& dir);
 
-// The value of the `action=` attribute for a Postfix policy request.
-std::string decide_policy(const PolicyQuery& query, std::string_view delimiters,
-                          const DirectoryView& dir, const Freshness& fresh, TimePoint now);
+enum class PolicyVerdictKind {
+    Dunno,          // no opinion: smtpd goes on with its other restrictions
+    Reject,         // a permanent refusal with smtp_code (5xx)
+    DeferIfPermit,  // a temporary refusal, unless another rule rejects
+};
+
+// The verdict on one Postfix policy request, as data. policyd's policy
+// service writes it as `action=` (format_policy_action).
+struct PolicyVerdict {
+    PolicyVerdictKind kind = PolicyVerdictKind::Dunno;
+    int smtp_code = 0;          // Reject only: 550, 553
+    std::string enhanced_code;  // "5.1.1", "4.3.0", ...; empty for Dunno
+    std::string text;           // the human part; empty for Dunno
+
+    bool operator==(const PolicyVerdict&) const = default;
+};
+
+PolicyVerdict decide_policy(const PolicyQuery& query, std::string_view delimiters,
+                            const DirectoryView& dir, const Freshness& fresh, TimePoint now);
 
 }  // namespace boxwarden
