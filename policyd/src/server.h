@@ -36,7 +36,8 @@ struct PolicyAnswer {
     bool close = false;
     std::string log;
 };
-using PolicyFn = std::function<PolicyAnswer(const AttrRequest&)>;
+// The request's views point into the connection's read buffer: valid for the call only.
+using PolicyFn = std::function<PolicyAnswer(const AttrRequestView&)>;
 
 class Server {
   public:
