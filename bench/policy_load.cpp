@@ -2,9 +2,16 @@
 // at a time (as an smtpd process does) and timing each reply; reports
 // requests/s, p50/p99 latency, the replies seen, and optionally the server's
 // CPU per request (/proc/PID/stat).
+// Recipients: m1..mN@domain, of which every --disabled-every'th (mK with
+// K % that == 0) is expected disabled, and --unknown-percent of the requests
+// go to u<K>@domain, which does not exist. Every reply is checked against
+// --expect: "policyd" (DUNNO, 550 5.2.1 Mailbox disabled, 550 5.1.1 Mailbox
+// unknown) or "dunno" (DUNNO for all); any other reply is an error and the
+// exit status is 1.
 // Usage: bench_policy_load --target unix:/path|inet:127.0.0.1:PORT
 //   [--connections 50] [--requests 200000] [--threads 1] [--mailboxes 100000]
 //   [--domain bench.example] [--server-pid PID] [--warmup 20]
+//   [--expect policyd|dunno] [--disabled-every 10] [--unknown-percent 10]
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -16,7 +23,9 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "bench_util.h"
@@ -39,10 +48,37 @@ std::string request(const std::string& recipient, unsigned n) {
            "encryption_keysize=0\npolicy_context=\n\n";
 }
 
+enum class Expect { Policyd, Dunno };
+
+struct Mix {
+    Expect expect = Expect::Policyd;
+    int disabled_every = 10;  // 0 = none disabled
+    int unknown_percent = 10;
+};
+
+constexpr std::string_view kDunno = "action=DUNNO";
+
+// The recipient of one request and the reply it must get.
+std::pair<std::string, std::string_view> pick_recipient(std::mt19937& rng, int mailboxes,
+                                                        const std::string& domain, const Mix& mix) {
+    std::uniform_int_distribution<int> pick(1, mailboxes);
+    std::uniform_int_distribution<int> percent(0, 99);
+    const int k = pick(rng);
+    if (percent(rng) < mix.unknown_percent) {
+        return {"u" + std::to_string(k) + "@" + domain,
+                mix.expect == Expect::Dunno ? kDunno : "action=550 5.1.1 Mailbox unknown"};
+    }
+    const bool disabled = mix.disabled_every > 0 && k % mix.disabled_every == 0;
+    return {"m" + std::to_string(k) + "@" + domain, disabled && mix.expect == Expect::Policyd
+                                                        ? "action=550 5.2.1 Mailbox disabled"
+                                                        : kDunno};
+}
+
 // Connections come from boxwarden_client (the one socket implementation);
 // this tool only multiplexes them with epoll.
 struct Conn {
     std::optional<boxwarden::client::Connection> conn;
+    std::string_view expected;
     Clock::time_point sent;
     long left = 0;
     long warmup = 0;
@@ -53,20 +89,25 @@ struct Shared {
     std::vector<double> latencies_ms;
     std::map<std::string, long> replies;
     long errors = 0;
+    long unexpected = 0;
+    std::string first_unexpected;
 };
 
 void worker(const std::string& target, int connections, long per_conn, long warmup, int mailboxes,
-            const std::string& domain, unsigned seed, Shared& shared) {
+            const std::string& domain, const Mix& mix, unsigned seed, Shared& shared) {
     std::mt19937 rng(seed);
-    std::uniform_int_distribution<int> pick(1, mailboxes);
     const int ep = ::epoll_create1(EPOLL_CLOEXEC);
     std::vector<Conn> conns(static_cast<size_t>(connections));
     std::vector<double> lat;
     std::map<std::string, long> replies;
     long errors = 0;
+    long unexpected = 0;
+    std::string first_unexpected;
     unsigned counter = seed * 1000000u;
     auto send_next = [&](Conn& c) {
-        const std::string r = request("m" + std::to_string(pick(rng)) + "@" + domain, ++counter);
+        auto [recipient, expected] = pick_recipient(rng, mailboxes, domain, mix);
+        c.expected = expected;
+        const std::string r = request(recipient, ++counter);
         c.sent = Clock::now();
         if (!c.conn->send(r, boxwarden::client::deadline_in(std::chrono::seconds(10))).ok()) {
             ++errors;
@@ -106,8 +147,20 @@ void worker(const std::string& target, int connections, long per_conn, long warm
             }
             const double ms =
                 std::chrono::duration<double, std::milli>(Clock::now() - c.sent).count();
-            std::string action(got->reply.find("action").value_or(""));
-            action = action.substr(0, 12);
+            // The whole reply, as on the wire without line ends: one action= line.
+            std::string reply;
+            for (const auto& [name, value] : got->reply.attributes) {
+                if (!reply.empty()) reply += '\n';
+                reply += name + "=" + value;
+            }
+            if (reply != c.expected) {
+                if (unexpected++ == 0) {
+                    first_unexpected =
+                        "'" + reply + "', expected '" + std::string(c.expected) + "'";
+                }
+            }
+            std::string action = reply;
+            if (action.starts_with("action=")) action = action.substr(7, 26);
             --c.left;
             if (c.warmup > 0) {
                 --c.warmup;
@@ -128,6 +181,8 @@ void worker(const std::string& target, int connections, long per_conn, long warm
     shared.latencies_ms.insert(shared.latencies_ms.end(), lat.begin(), lat.end());
     for (const auto& [k, v] : replies) shared.replies[k] += v;
     shared.errors += errors;
+    if (shared.unexpected == 0) shared.first_unexpected = first_unexpected;
+    shared.unexpected += unexpected;
 }
 
 }  // namespace
@@ -149,6 +204,15 @@ int main(int argc, char** argv) {
     const long warmup = std::stol(arg(argc, argv, "warmup", "20"));
     const std::string domain = arg(argc, argv, "domain", "bench.example");
     const pid_t server = std::stoi(arg(argc, argv, "server-pid", "0"));
+    Mix mix;
+    const std::string expect = arg(argc, argv, "expect", "policyd");
+    if (expect != "policyd" && expect != "dunno") {
+        std::fprintf(stderr, "--expect must be policyd or dunno\n");
+        return 2;
+    }
+    mix.expect = expect == "dunno" ? Expect::Dunno : Expect::Policyd;
+    mix.disabled_every = std::stoi(arg(argc, argv, "disabled-every", "10"));
+    mix.unknown_percent = std::stoi(arg(argc, argv, "unknown-percent", "10"));
     const long per_conn = requests / connections;
 
     Shared shared;
@@ -157,7 +221,7 @@ int main(int argc, char** argv) {
     std::vector<std::thread> ts;
     for (int t = 0; t < threads; ++t) {
         const int mine = connections / threads + (t < connections % threads ? 1 : 0);
-        ts.emplace_back(worker, target, mine, per_conn, warmup, mailboxes, domain,
+        ts.emplace_back(worker, target, mine, per_conn, warmup, mailboxes, domain, std::cref(mix),
                         static_cast<unsigned>(t + 1), std::ref(shared));
     }
     for (auto& th : ts) th.join();
@@ -178,5 +242,7 @@ int main(int argc, char** argv) {
         std::printf("server CPU: %.3f s = %.4f ms per request\n", cpu, cpu / total * 1000);
     for (const auto& [k, v] : shared.replies) std::printf("reply '%s': %ld\n", k.c_str(), v);
     std::printf("errors: %ld\n", shared.errors);
-    return shared.errors == 0 ? 0 : 1;
+    std::printf("unexpected replies: %ld%s%s\n", shared.unexpected,
+                shared.unexpected ? ", first: " : "", shared.first_unexpected.c_str());
+    return shared.errors == 0 && shared.unexpected == 0 ? 0 : 1;
 }

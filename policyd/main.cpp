@@ -124,7 +124,7 @@ int serve(const CommandLine& cl, const Config& config, const DaemonConfig& dc,
     int rc = kExitOk;
     try {
         Server server(
-            std::move(listeners), [&](const AttrRequest& r) { return policy.answer(r); }, query,
+            std::move(listeners), [&](const AttrRequestView& r) { return policy.answer(r); }, query,
             settings, stats, pool_size);
         server.run(signal_fd, [&] {
             try {

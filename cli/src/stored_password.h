@@ -8,8 +8,11 @@ namespace boxwarden::cli {
 
 class Context;
 
+// Upper-case hex (as MySQL's HEX()), via libsodium.
 std::string to_hex(const std::string& bytes);
-std::string from_hex(const std::string& hex);  // pairs of hex digits
+// Pairs of hex digits of either case; throws std::invalid_argument for an
+// odd length or a non-hex digit (never guesses a byte).
+std::string from_hex(const std::string& hex);
 
 // Opens HEX(password_enc) of `address` with secret_key_file. Throws ToolError
 // (key missing/unusable, or the value does not open: wrong key, or copied

@@ -70,10 +70,10 @@ void CacheRefresher::sync_once() {
         if (dynamic_cast<const db::TemporaryFailure*>(&e) == nullptr) conn_.reset();
         const Freshness f = cache_.freshness(Seconds(cutoff_s_.load()));
         if (!database_down_) {
-            log_error(std::string("cache sync failed: ") + e.what() +
-                      (f.synced ? "; serving from cache until it is " +
-                                      std::to_string(f.cutoff.count()) + "s old"
-                                : "; nothing loaded yet: every answer is a temporary failure"));
+            log_error("cache sync failed: ", Untrusted{e.what()},
+                      f.synced ? "; serving from cache until it is " +
+                                     std::to_string(f.cutoff.count()) + "s old"
+                               : "; nothing loaded yet: every answer is a temporary failure");
             database_down_ = true;
         }
         if (f.synced && f.stale() && !stale_logged_) {

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "boxwarden/log_sanitize.h"
 #include "spool.h"
 #include "spool_codec.h"
 
@@ -21,20 +22,6 @@ constexpr std::string_view kRecordAgentAction = "CALL record_agent_action(?, ?, 
 // A connection idle this long may have passed the server's wait_timeout;
 // ping (which reconnects once) before opening a transaction on it.
 constexpr auto kPingAfterIdle = std::chrono::seconds(30);
-
-// Untrusted text (event ids, database messages) in one short log line.
-std::string sanitize(std::string_view text, size_t limit = 300) {
-    std::string out;
-    for (const char c : text) {
-        if (out.size() >= limit) {
-            out += "...";
-            break;
-        }
-        const auto u = static_cast<unsigned char>(c);
-        out.push_back(u < 0x20 || u == 0x7F ? '?' : c);
-    }
-    return out;
-}
 
 // Values in rejected/ files: control bytes and '%' as %XX, one line each.
 std::string escape(std::string_view text) {
@@ -180,8 +167,9 @@ void LogWriter::start() {
 bool LogWriter::submit(const LogEvent& event) {
     const std::string payload = spool::encode_event(event);
     if (payload.size() > spool::kMaxPayloadBytes) {
-        impl_->log("log writer: event " + sanitize(spool::event_id_of(event)) +
-                   " is too large to spool (" + std::to_string(payload.size()) + " bytes)");
+        impl_->log(compose_log_line("log writer: event ", Untrusted{spool::event_id_of(event), 300},
+                                    " is too large to spool (", std::to_string(payload.size()),
+                                    " bytes)"));
         return false;
     }
     if (!impl_->spool->append(payload)) return false;  // the spool logged why
@@ -232,7 +220,7 @@ void LogWriter::Impl::run() {
         try {
             records = spool->read(spool->committed(), options.max_batch, &end);
         } catch (const std::exception& e) {
-            log(std::string("log writer: ") + e.what());
+            log(compose_log_line("log writer: ", Untrusted{e.what(), 300}));
             if (!pause(options.retry_interval)) break;
             continue;
         }
@@ -244,7 +232,7 @@ void LogWriter::Impl::run() {
                     continue;
                 }
             } catch (const std::exception& e) {
-                log(std::string("log writer: ") + e.what());
+                log(compose_log_line("log writer: ", Untrusted{e.what(), 300}));
             }
             // Counted but unreadable (damage quarantined): do not spin.
             if (!pause(options.retry_interval)) break;
@@ -279,9 +267,10 @@ bool LogWriter::Impl::ship(const std::vector<spool::SpoolRecord>& records, spool
             std::string content = "reason=" + escape(r.reason) + "\n";
             if (events[r.index]) {
                 content += describe(*events[r.index]);
-                log("log writer: event " + sanitize(spool::event_id_of(*events[r.index])) +
-                    " refused by the database, moved to rejected/" + name + ": " +
-                    sanitize(r.reason));
+                log(compose_log_line("log writer: event ",
+                                     Untrusted{spool::event_id_of(*events[r.index]), 300},
+                                     " refused by the database, moved to rejected/", name, ": ",
+                                     Untrusted{r.reason, 300}));
             } else {
                 content += "raw_payload=" + escape(rec.payload) + "\n";
                 log("log writer: undecodable spool record moved to rejected/" + name);
@@ -291,7 +280,7 @@ bool LogWriter::Impl::ship(const std::vector<spool::SpoolRecord>& records, spool
         spool->commit(end, records.size());
     } catch (const std::exception& e) {
         // The rows are committed; replaying them later is harmless (event_id).
-        log(std::string("log writer: ") + e.what());
+        log(compose_log_line("log writer: ", Untrusted{e.what(), 300}));
         pause(options.retry_interval);
         return false;
     }
@@ -330,7 +319,7 @@ bool LogWriter::Impl::transaction(const std::vector<std::optional<LogEvent>>& ev
         }
         database_ok = false;
         // Once per distinct failure, not once per retry.
-        const std::string what = sanitize(e.what());
+        const std::string what = sanitize_for_log(e.what(), 300);
         if (what != last_failure)
             log("log writer: cannot write to the database, events stay in the spool (" +
                 std::to_string(spool->pending()) + " waiting): " + what);

@@ -14,6 +14,7 @@ struct PolicyAnswer {
     std::string log;
 };
 
-using PolicyFn = std::function<PolicyAnswer(const AttrRequest&)>;
+// The request's views point into the connection's read buffer: valid for the call only.
+using PolicyFn = std::function<PolicyAnswer(const AttrRequestView&)>;
 
 }  // namespace boxwarden::policyd

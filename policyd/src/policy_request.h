@@ -15,6 +15,7 @@ struct MalformedRequest {
     std::string reason;  // safe to log (already sanitised)
 };
 
+std::variant<PolicyQuery, MalformedRequest> parse_policy_request(const AttrRequestView& request);
 std::variant<PolicyQuery, MalformedRequest> parse_policy_request(const AttrRequest& request);
 
 }  // namespace boxwarden::policyd

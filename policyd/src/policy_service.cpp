@@ -18,6 +18,11 @@ std::string format_policy_action(const PolicyVerdict& v) {
 }
 
 PolicyAnswer PolicyService::answer(const AttrRequest& request) const {
+    const std::vector<AttrView> views = views_of(request);
+    return answer(AttrRequestView{views});
+}
+
+PolicyAnswer PolicyService::answer(const AttrRequestView& request) const {
     auto parsed = parse_policy_request(request);
     if (auto* bad = std::get_if<MalformedRequest>(&parsed))
         return PolicyAnswer{{}, true, "malformed policy request: " + bad->reason};

@@ -20,6 +20,7 @@ class PolicyService {
                   const RuntimeSettingsHolder& settings)
         : directory_(directory), clock_(clock), settings_(settings) {}
 
+    PolicyAnswer answer(const AttrRequestView& request) const;
     PolicyAnswer answer(const AttrRequest& request) const;
 
   private:

@@ -239,7 +239,7 @@ void Server::on_event(Connection& c, std::uint32_t events) {
 void Server::process(Connection& c) {
     bool drained = false;
     while (!c.busy && !c.closing && c.pending() < kMaxPendingOutput) {
-        std::optional<AttrRequest> request = c.parser.next();
+        std::optional<AttrRequestView> request = c.parser.next_view();
         if (!request) {
             drained = true;
             break;
@@ -257,12 +257,14 @@ void Server::process(Connection& c) {
             c.out += encode_attributes(a.reply, AttrEncoding::Raw);
         } else {
             ++stats_.query_requests;
-            if (QueryHandler::is_blocking(*request)) {
+            // The one owned copy: a query may outlive the read buffer (worker pool).
+            AttrRequest owned = request->to_owned();
+            if (QueryHandler::is_blocking(owned)) {
                 c.busy = true;
-                workers_.submit(c.id, [this, r = std::move(*request)] { return query_.handle(r); });
+                workers_.submit(c.id, [this, r = std::move(owned)] { return query_.handle(r); });
                 break;
             }
-            c.out += encode_attributes(query_.handle(*request), AttrEncoding::Escaped);
+            c.out += encode_attributes(query_.handle(owned), AttrEncoding::Escaped);
         }
     }
     if (drained && !c.closing) {

@@ -66,7 +66,7 @@ void WorkerPool::run() {
         try {
             reply = item.second();
         } catch (const std::exception& e) {
-            log_error(std::string("request failed: ") + e.what());
+            log_error("request failed: ", Untrusted{e.what()});
             reply = {{"status", "tempfail"}, {"reason", "internal error"}};
         }
         {

@@ -1,6 +1,9 @@
 // libFuzzer target for the attribute codec (core/src/attr_codec.cpp).
 // Properties checked on every input, in both encodings and two sets of limits:
-//  - feeding the input in chunks of any size gives the same outcome as one feed;
+//  - feeding the input in chunks of any size gives the same outcome as one feed,
+//    also when requests are taken (next_view) between chunks;
+//  - the in-place parser returns the same requests, error and mid_request as
+//    the byte-by-byte parser it replaced (tests/unit/reference_attr_parser.h);
 //  - every parsed request survives encode_attributes + parse unchanged (Raw:
 //    with the documented CR/LF/NUL -> space replacement);
 //  - sanitize_for_log always yields bounded, valid UTF-8 without control bytes.
@@ -15,6 +18,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "../unit/reference_attr_parser.h"
 
 namespace {
 
@@ -46,11 +51,24 @@ Outcome drain(AttrRequestParser& parser) {
     return out;
 }
 
+Outcome parse_reference(std::string_view input, AttrEncoding encoding, AttrLimits limits) {
+    boxwarden::reference::ByteParser parser(encoding, limits);
+    parser.feed(input);
+    Outcome out;
+    while (auto request = parser.next()) out.requests.push_back(std::move(*request));
+    out.error = parser.error();
+    out.mid_request = parser.mid_request();
+    return out;
+}
+
 // Chunk sizes come from a small PRNG seeded by the input, so the fuzzer can
-// steer the split points.
+// steer the split points; some chunks are followed by taking the requests
+// ready so far (views, copied at once), which makes the parser compact its
+// buffer between feeds.
 Outcome parse_chunked(std::string_view input, AttrEncoding encoding, AttrLimits limits,
                       uint32_t seed) {
     AttrRequestParser parser(encoding, limits);
+    Outcome taken;
     uint32_t state = seed | 1;
     while (!input.empty()) {
         state ^= state << 13;
@@ -61,8 +79,13 @@ Outcome parse_chunked(std::string_view input, AttrEncoding encoding, AttrLimits 
         if (size > input.size()) size = input.size();
         parser.feed(input.substr(0, size));
         input.remove_prefix(size);
+        if ((state >> 4) % 3 == 0) {
+            while (auto view = parser.next_view()) taken.requests.push_back(view->to_owned());
+        }
     }
-    return drain(parser);
+    Outcome rest = drain(parser);
+    rest.requests.insert(rest.requests.begin(), taken.requests.begin(), taken.requests.end());
+    return rest;
 }
 
 void check_round_trip(const AttrRequest& request, AttrEncoding encoding) {
@@ -131,6 +154,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             once.feed(input);
             const Outcome whole = drain(once);
             CHECK(parse_chunked(input, encoding, limits, seed) == whole);
+            CHECK(parse_reference(input, encoding, limits) == whole);
             for (const AttrRequest& request : whole.requests) {
                 check_round_trip(request, encoding);
                 for (const auto& [name, value] : request.attributes) {

@@ -5,14 +5,15 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "boxwarden/utf8.h"  // is_valid_utf8, used with these requests
+#include "boxwarden/log_sanitize.h"  // sanitize_for_log, used with these requests
+#include "boxwarden/utf8.h"          // is_valid_utf8, used with these requests
 
 namespace boxwarden {
 
@@ -59,10 +60,28 @@ struct AttrRequest {
     bool operator==(const AttrRequest&) const = default;
 };
 
+using AttrView = std::pair<std::string_view, std::string_view>;
+
+// A request that owns nothing: names and values point into the bytes of the
+// parser (or of the AttrRequest) it was taken from.
+struct AttrRequestView {
+    std::span<const AttrView> attributes;
+
+    // The first value of `name`.
+    [[nodiscard]] std::optional<std::string_view> find(std::string_view name) const;
+
+    // An owned copy, for a request that must outlive its parser's buffer.
+    [[nodiscard]] AttrRequest to_owned() const;
+};
+
+// Views of `request`'s attributes, for an AttrRequestView{views_of(r)}; the
+// views point into `request`.
+std::vector<AttrView> views_of(const AttrRequest& request);
+
 // Incremental parser for one connection. Feed it bytes as they arrive, split
 // anywhere; several pipelined requests may come in one chunk. Work is linear
 // in the input and memory is bounded by the limits plus the requests not yet
-// taken with next().
+// taken.
 //
 //   parser.feed(chunk);
 //   while (auto request = parser.next()) answer(*request);
@@ -70,7 +89,13 @@ struct AttrRequest {
 //
 // The first error stops the parser for good: the stream cannot be resynced,
 // so the connection is meant to be closed. Requests completed before the
-// error are still returned by next().
+// error are still returned.
+//
+// Parsing is in place: fed bytes are appended to one buffer whose capacity
+// is kept, lines are found there and attributes are recorded as offsets
+// (Escaped values are unescaped in place; the result is never longer), so a
+// steady connection parses without allocating. next_view() hands a request
+// out as views into that buffer; next() makes an owned copy.
 class AttrRequestParser {
   public:
     explicit AttrRequestParser(AttrEncoding encoding, AttrLimits limits = {});
@@ -80,6 +105,10 @@ class AttrRequestParser {
     // The oldest complete request not yet taken, or nullopt.
     [[nodiscard]] std::optional<AttrRequest> next();
 
+    // The same without copying: the views stay valid until the next call to
+    // feed(), next() or next_view() on this parser.
+    [[nodiscard]] std::optional<AttrRequestView> next_view();
+
     // The error that stopped parsing, if any.
     [[nodiscard]] std::optional<AttrError> error() const { return error_; }
 
@@ -87,15 +116,38 @@ class AttrRequestParser {
     [[nodiscard]] bool mid_request() const { return request_bytes_ > 0; }
 
   private:
-    void end_line();
+    // One attribute as offsets into buffer_ (which may move when it grows).
+    struct Entry {
+        std::size_t name_offset;
+        std::size_t name_size;
+        std::size_t value_offset;
+        std::size_t value_size;
+    };
+    // A complete request: its entries [first_entry, end_entry) and the
+    // buffer offset just past its final empty line.
+    struct Ready {
+        std::size_t end_entry;
+        std::size_t end_byte;
+    };
+
+    void scan();
+    void end_line(std::size_t line_end);
     void fail(AttrError error);
+    void compact();
 
     AttrEncoding encoding_;
     AttrLimits limits_;
-    std::string line_;
-    AttrRequest current_;
-    size_t request_bytes_ = 0;
-    std::deque<AttrRequest> ready_;
+    std::string buffer_;             // bytes not yet taken (ready requests, then the partial one)
+    std::size_t scanned_ = 0;        // buffer_ offset up to which bytes were checked
+    std::size_t line_start_ = 0;     // buffer_ offset of the current line
+    std::size_t request_entry_ = 0;  // entries_ index of the partial request's first attribute
+    std::size_t request_bytes_ = 0;
+    std::vector<Entry> entries_;
+    std::vector<Ready> ready_;
+    std::size_t taken_ = 0;          // ready_ requests already handed out
+    std::size_t taken_entries_ = 0;  // entries_ of those
+    std::size_t taken_bytes_ = 0;    // buffer_ bytes of those
+    std::vector<AttrView> view_;     // backs the last next_view()
     std::optional<AttrError> error_;
 };
 
@@ -106,13 +158,5 @@ class AttrRequestParser {
 // (empty, or containing '=', LF or NUL): names are constants, so that is a
 // programming error.
 std::string encode_attributes(const AttrList& attributes, AttrEncoding encoding);
-
-// Makes an untrusted value safe to put in a log line. Escapes ASCII control
-// bytes and bytes that are not valid UTF-8 as \xHH, a backslash as \\, and
-// valid but invisible or line-breaking code points (C1 controls, bidi
-// overrides, U+2028/U+2029) as \u{XXXX}. The result is valid UTF-8 of at most
-// max_bytes bytes plus the marker "…(truncated)" when input was left out; it
-// never cuts a character or an escape in half.
-std::string sanitize_for_log(std::string_view text, size_t max_bytes = 256);
 
 }  // namespace boxwarden

@@ -1,92 +1,13 @@
-// RFC 5322 / RFC 2047 / RFC 2045 helpers for headers that boxwarden writes
-// (milter From display names, out-of-office replies, access-data mails).
-// Pure functions; docs/passwords-and-access-data.md is the specification.
-//
-// Line endings: folded header values use LF followed by one space ("\n "),
-// as sendmail(1) and milter header values expect. Convert LF to CRLF before
-// writing to an SMTP/LMTP stream.
+// Umbrella header of boxwarden's mail header helpers, one file a job:
+//   header_encoding.h   display names, address and unstructured headers (encode, fold)
+//   rfc2047.h           RFC 2047 encoded-word decoding
+//   quoted_printable.h  quoted-printable bodies
+//   message_id.h        Message-ID and Date values
+//   binary_text.h       hex and base64 (libsodium)
 #pragma once
 
-#include <chrono>
-#include <cstddef>
-#include <string>
-#include <string_view>
-
-#include "boxwarden/address.h"  // is_valid_address_syntax, is_valid_host_name
-#include "boxwarden/utf8.h"
-
-namespace boxwarden {
-
-inline constexpr std::size_t kMaxDisplayNameBytes = 200;
-inline constexpr std::size_t kMaxHeaderLineLength = 78;
-inline constexpr std::size_t kMaxEncodedWordLength = 75;
-
-// A display name safe to put into a header:
-//  - ill-formed UTF-8 becomes U+FFFD;
-//  - dropped: C0 controls (CR, LF, NUL, ...) except TAB, DEL, C1 controls and
-//    the bidirectional embedding/override/isolate controls U+202A-U+202E,
-//    U+2066-U+2069 (spoofing);
-//  - TAB and the Unicode spaces/separators (U+00A0, U+1680, U+2000-U+200A,
-//    U+2028, U+2029, U+202F, U+205F, U+3000) count as whitespace: each run
-//    becomes one ASCII space; leading/trailing whitespace is trimmed;
-//  - capped at kMaxDisplayNameBytes bytes, cut at a code point boundary.
-std::string sanitize_display_name(std::string_view name);
-
-// The value of an address header (From, To, Reply-To, ...) for `address`
-// with the sanitized `display_name`, folded for a header named `header_name`
-// so that no line exceeds 78 characters (except an address that is itself
-// longer than 75 characters, which cannot be folded):
-//  - empty name             -> <info@example.de>
-//  - printable ASCII atoms  -> Info Desk <info@example.de>
-//  - ASCII with specials    -> "Doe, \"JD\" \\ Co" <info@example.de>
-//  - non-ASCII, or "=?"     -> =?UTF-8?B?TcO8bGxlciBJbW1vYmlsaWVu?= <info@example.de>
-//    (one or more encoded-words of at most 75 characters, never splitting a
-//    UTF-8 character, one per line after the first)
-// ASCII names that cannot be folded within 78 columns are encoded too.
-// Throws std::invalid_argument if `address` fails is_valid_address_syntax()
-// or `header_name` is not a valid field name.
-std::string format_address_header(std::string_view display_name, std::string_view address,
-                                  std::string_view header_name = "From");
-
-inline constexpr std::size_t kMaxUnstructuredBytes = 998;
-
-// A complete unstructured header line "Name: value" (no trailing newline),
-// e.g. Subject. The value is sanitized like a display name but capped at
-// kMaxUnstructuredBytes; printable ASCII without "=?" stays as is (folded at
-// spaces), anything else becomes UTF-8 B encoded-words. Throws
-// std::invalid_argument for an invalid header name (empty, or not printable
-// ASCII without ':').
-std::string encode_unstructured_header(std::string_view name, std::string_view utf8_value);
-
-// Decodes RFC 2047 encoded-words (B and Q; any charset glibc iconv knows,
-// e.g. UTF-8, US-ASCII, ISO-8859-1, ISO-8859-15, Windows-1252; an RFC 2231
-// "*language" suffix is ignored). Whitespace between adjacent encoded-words
-// is dropped and their bytes are joined before charset conversion (so a
-// character split across words survives). Folding line breaks are unfolded.
-// Malformed words (bad encoding letter, bad base64/Q text, unknown charset,
-// unterminated) stay as they are. The result is valid UTF-8 (bytes that do
-// not convert become U+FFFD) but NOT sanitized: it may hold control
-// characters from the encoded text.
-std::string decode_rfc2047(std::string_view value);
-
-// "<{unix time, hex}.{128 random bits, hex}@domain>". Throws
-// std::invalid_argument if `domain` is not a valid domain name.
-std::string make_message_id(std::string_view domain);
-
-// RFC 5322 date-time in UTC, e.g. "Mon, 02 Jan 2006 15:04:05 +0000".
-std::string format_rfc5322_date(std::chrono::system_clock::time_point time);
-
-// Quoted-printable (RFC 2045 6.7) for a text body with LF line ends: LF stays
-// a hard line break (LF), lines are soft-broken with "=" so that no encoded
-// line exceeds 76 characters, '=' / non-printable / 8-bit bytes become =XX,
-// a space or TAB before a line end becomes =20 / =09, and a '.' at the start
-// of a line becomes =2E (safe for SMTP dot-stuffing). CR bytes are encoded
-// as =0D.
-std::string encode_quoted_printable(std::string_view text);
-
-// The inverse: soft breaks ("=" at line end, LF or CRLF) are removed, =XX
-// decoded (hex in either case), trailing whitespace of encoded lines dropped,
-// CRLF line ends become LF, malformed "=" sequences kept literally.
-std::string decode_quoted_printable(std::string_view encoded);
-
-}  // namespace boxwarden
+#include "boxwarden/binary_text.h"
+#include "boxwarden/header_encoding.h"
+#include "boxwarden/message_id.h"
+#include "boxwarden/quoted_printable.h"
+#include "boxwarden/rfc2047.h"
