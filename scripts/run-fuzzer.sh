@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang++-14 in build/fuzz and runs each of
-# them for its share of the time: the attribute codec, the RFC 2047 decoder
-# and quoted-printable. Usage: scripts/run-fuzzer.sh [total seconds, default 60]
+# them for its share of the time: the attribute codec, the RFC 2047 decoder,
+# quoted-printable and the RFC 5322 address-list parser. Usage: scripts/run-fuzzer.sh [total seconds, default 60]
 # Exits non-zero when a fuzzer finds a crash; the input is saved in
 # build/fuzz/artifacts/<fuzzer>/.
 set -euo pipefail
@@ -16,7 +16,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build/fuzz"
 
 # fuzzer name and its checked-in seed corpus (tests/fuzz/CMakeLists.txt)
-fuzzers=(attr_codec:corpus rfc2047:corpus_rfc2047 quoted_printable:corpus_quoted_printable)
+fuzzers=(attr_codec:corpus rfc2047:corpus_rfc2047 quoted_printable:corpus_quoted_printable address_list:corpus_address_list)
 share=$(( seconds / ${#fuzzers[@]} ))
 [ "$share" -ge 1 ] || share=1
 

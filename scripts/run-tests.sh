@@ -36,8 +36,8 @@ for preset in default asan; do
     failed=$((failed + f))
 done
 if [ -x scripts/run-fuzzer.sh ]; then
-    echo "=== fuzz (${BOXWARDEN_FUZZ_SECONDS:-60} s)"
-    if ./scripts/run-fuzzer.sh "${BOXWARDEN_FUZZ_SECONDS:-60}"; then
+    echo "=== fuzz (${BOXWARDEN_FUZZ_SECONDS:-120} s)"
+    if ./scripts/run-fuzzer.sh "${BOXWARDEN_FUZZ_SECONDS:-120}"; then
         passed=$((passed + 1))
     else
         failed=$((failed + 1))
