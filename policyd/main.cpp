@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include "boxwarden/config.h"
 #include "boxwarden/db.h"
 #include "cache_refresher.h"
+#include "config_exposure.h"
 #include "daemon_options.h"
 #include "db_ooo_claimer.h"
 #include "endpoints.h"
@@ -21,6 +23,7 @@
 #include "logger.h"
 #include "mailbox_cache.h"
 #include "ooo_claimer.h"
+#include "peer_access.h"
 #include "policy_service.h"
 #include "privileges.h"
 #include "query_handler.h"
@@ -58,6 +61,36 @@ void raise_descriptor_limit(std::size_t max_connections) {
                     " is below max_connections + 64; raise LimitNOFILE");
 }
 
+gid_t socket_group(const std::string& key, const std::string& name) {
+    if (name.empty()) return static_cast<gid_t>(-1);
+    const auto gid = group_id(name);
+    if (!gid) throw std::runtime_error(key + ": group '" + name + "' does not exist");
+    return *gid;
+}
+
+// A bound unix socket, removed at exit only while it is still ours.
+struct BoundSocket {
+    std::string path;
+    dev_t dev = 0;
+    ino_t ino = 0;
+};
+
+void remove_sockets(const std::vector<BoundSocket>& sockets, const std::optional<RunUser>& user) {
+    for (const BoundSocket& b : sockets) {
+        struct stat st {};
+        if (::lstat(b.path.c_str(), &st) != 0) continue;  // already gone
+        if (st.st_dev != b.dev || st.st_ino != b.ino) {
+            log_info("socket " + b.path + " was replaced by another; left in place");
+            continue;
+        }
+        if (::unlink(b.path.c_str()) != 0)
+            log_warning("cannot remove socket " + b.path + ": " + std::strerror(errno) +
+                        (user ? " (its folder is not writable by run_user " + user->name + ")"
+                              : std::string()) +
+                        "; the next start replaces it");
+    }
+}
+
 int serve(const CommandLine& cl, const Config& config, const DaemonConfig& dc,
           const std::optional<RunUser>& run_user) {
     raise_descriptor_limit(static_cast<std::size_t>(config.get_int("max_connections")));
@@ -69,18 +102,29 @@ int serve(const CommandLine& cl, const Config& config, const DaemonConfig& dc,
     db::initialize_driver();
 
     const uid_t owner = run_user ? run_user->uid : static_cast<uid_t>(-1);
-    const gid_t group = run_user ? run_user->gid : static_cast<gid_t>(-1);
     std::vector<Listener> listeners;
-    std::vector<std::string> unix_paths;
+    std::vector<BoundSocket> unix_sockets;
+    auto remember = [&](const Endpoint& e) {
+        struct stat st {};
+        if (e.kind == Endpoint::Kind::Unix && ::lstat(e.path.c_str(), &st) == 0)
+            unix_sockets.push_back({e.path, st.st_dev, st.st_ino});
+    };
     try {
+        const gid_t policy_group = socket_group("policy_socket_group", dc.policy_socket_group);
+        const gid_t query_group = socket_group("query_socket_group", dc.query_socket_group);
         for (const Endpoint& e : dc.policy_endpoints) {
-            listeners.push_back({bind_endpoint(e, dc.policy_socket_mode, owner, group),
-                                 Protocol::Policy, e.text()});
-            if (e.kind == Endpoint::Kind::Unix) unix_paths.push_back(e.path);
+            listeners.push_back({bind_endpoint(e, dc.policy_socket_mode, owner, policy_group),
+                                 Protocol::Policy, e.text(), e.kind == Endpoint::Kind::Unix});
+            remember(e);
+            if (e.kind == Endpoint::Kind::Inet)
+                log_warning(e.text() +
+                            ": every local user can connect to an inet listener (no peer "
+                            "check); prefer unix sockets");
         }
-        listeners.push_back({bind_endpoint(dc.query_endpoint, dc.query_socket_mode, owner, group),
-                             Protocol::Query, dc.query_endpoint.text()});
-        unix_paths.push_back(dc.query_endpoint.path);
+        listeners.push_back(
+            {bind_endpoint(dc.query_endpoint, dc.query_socket_mode, owner, query_group),
+             Protocol::Query, dc.query_endpoint.text(), true});
+        remember(dc.query_endpoint);
         if (run_user) drop_privileges(*run_user);
     } catch (const std::exception& e) {
         log_error(std::string("cannot start: ") + e.what());
@@ -88,14 +132,22 @@ int serve(const CommandLine& cl, const Config& config, const DaemonConfig& dc,
     }
     for (const Listener& l : listeners) log_info("listening on " + l.name);
     if (run_user) log_info("running as user " + run_user->name);
+    if (!config.get_string("db_password").empty()) {
+        if (auto problem = config_file_exposure(cl.config_path, run_user ? run_user->name : "",
+                                                run_user ? run_user->gid : ::getegid()))
+            log_warning(
+                "configuration file " + cl.config_path + " holds db_password and " + *problem +
+                "; make it 0640 root:" + (run_user ? run_user->name : std::string("<run_user>")));
+    }
 
     SystemClock clock;
     RuntimeSettingsHolder settings(RuntimeSettings::from_config(config));
     const db::ConnectionParams params = db::params_from_config(config);
     ServerStats stats;
     MailboxCache cache(clock);
+    for (const std::string& w : settings.get()->warnings) log_warning(w);
     CacheRefresher refresher(cache, params, settings.get()->refresh_interval,
-                             settings.get()->cutoff);
+                             settings.get()->cutoff, settings.get()->full_reload_interval);
 
     LogWriterOptions log_options;
     log_options.spool_dir = config.get_string("spool_dir");
@@ -119,13 +171,15 @@ int serve(const CommandLine& cl, const Config& config, const DaemonConfig& dc,
     refresher.start();
     log_info("started; refresh_interval " +
              std::to_string(settings.get()->refresh_interval.count()) + "ms, cutoff " +
-             std::to_string(settings.get()->cutoff.count()) + "s");
+             std::to_string(settings.get()->cutoff.count()) + "s, full_reload_interval " +
+             std::to_string(settings.get()->full_reload_interval.count()) + "ms");
 
     int rc = kExitOk;
     try {
         Server server(
             std::move(listeners), [&](const AttrRequestView& r) { return policy.answer(r); }, query,
             settings, stats, pool_size);
+        server.set_tick([&] { policy.flush_log_summary(); });
         server.run(signal_fd, [&] {
             try {
                 const Config next = Config::load(cl.config_path);
@@ -133,10 +187,15 @@ int serve(const CommandLine& cl, const Config& config, const DaemonConfig& dc,
                 RuntimeSettings s = RuntimeSettings::from_config(next);
                 refresher.set_interval(s.refresh_interval);
                 refresher.set_cutoff(s.cutoff);
+                refresher.set_full_reload_interval(s.full_reload_interval);
+                for (const std::string& w : s.warnings) log_warning("SIGHUP: " + w);
                 settings.set(std::move(s));
                 log_info(
-                    "SIGHUP: configuration reloaded (refresh_interval, cutoff, idle_timeout, "
-                    "max_connections, recipient_delimiter); full cache reload requested; "
+                    "SIGHUP: configuration reloaded (refresh_interval, cutoff, "
+                    "full_reload_interval, "
+                    "idle_timeout, request_timeout, max_connections, max_connections_per_uid, "
+                    "policy_allowed_users, query_allowed_users, recipient_delimiter); full "
+                    "cache reload requested; "
                     "other keys take effect at the next restart");
             } catch (const std::exception& e) {
                 log_error(std::string("SIGHUP: configuration not reloaded: ") + e.what());
@@ -149,7 +208,7 @@ int serve(const CommandLine& cl, const Config& config, const DaemonConfig& dc,
     }
     refresher.stop();
     writer->stop();
-    for (const std::string& p : unix_paths) ::unlink(p.c_str());
+    remove_sockets(unix_sockets, run_user);
     ::close(signal_fd);
     log_info("stopped");
     return rc;

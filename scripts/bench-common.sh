@@ -50,7 +50,7 @@ bw_create_db() {
     echo "seeded $2 mailboxes in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}') s"
 }
 
-# bw_start_policyd DB [REFRESH]: policy socket $BW_WORK/policyd/policy.sock.
+# bw_start_policyd DB [REFRESH] [FULL_RELOAD]: policy socket $BW_WORK/policyd/policy.sock.
 bw_start_policyd() {
     d="$BW_WORK/policyd"
     rm -rf "$d"
@@ -63,7 +63,10 @@ bw_start_policyd() {
         echo "query_socket = $d/query.sock"
         echo "spool_dir = $d/spool"
         echo "run_user ="
+        echo "policy_socket_group ="
+        echo "query_socket_group ="
         echo "refresh_interval = ${2:-1s}"
+        [ -z "${3:-}" ] || echo "full_reload_interval = $3"
     } >"$d/boxwarden.conf"
     BW_POLICY="unix:$d/policy.sock"
     "$BW_POLICYD_BIN" --foreground --config "$d/boxwarden.conf" >"$d/policyd.log" 2>&1 &

@@ -97,6 +97,11 @@ policy_listen = unix:$POLICY_SOCK
 query_socket = $QUERY_SOCK
 spool_dir = $RUN/spool
 run_user =
+# The demo's private Postfix, Dovecot and milter run as the demo user.
+policy_socket_group =
+query_socket_group =
+policy_allowed_users = *
+query_allowed_users = *
 refresh_interval = 1s
 EOF
     "$POLICYD_BIN" --config "$POLICYD_CONF" --foreground >>"$RUN/policyd.log" 2>&1 &

@@ -5,11 +5,13 @@
 namespace boxwarden::policyd {
 
 CacheRefresher::CacheRefresher(MailboxCache& cache, db::ConnectionParams params,
-                               std::chrono::milliseconds interval, Seconds cutoff)
+                               std::chrono::milliseconds interval, Seconds cutoff,
+                               std::chrono::milliseconds full_reload_interval)
     : cache_(cache),
       params_(std::move(params)),
       interval_ms_(interval.count()),
-      cutoff_s_(cutoff.count()) {}
+      cutoff_s_(cutoff.count()),
+      full_interval_ms_(full_reload_interval.count()) {}
 
 CacheRefresher::~CacheRefresher() {
     stop();
@@ -48,10 +50,14 @@ void CacheRefresher::run() {
 }
 
 void CacheRefresher::sync_once() {
-    const bool full = full_requested_.exchange(false);
+    const auto now = std::chrono::steady_clock::now();
+    const bool periodic = last_full_ != std::chrono::steady_clock::time_point{} &&
+                          now - last_full_ >= std::chrono::milliseconds(full_interval_ms_.load());
+    const bool full = full_requested_.exchange(false) || periodic;
     try {
         if (!conn_) conn_ = std::make_unique<db::Connection>(params_);
         const SyncResult r = cache_.sync(*conn_, full);
+        if (r.kind == SyncResult::Kind::Full) last_full_ = now;
         if (database_down_ || r.kind == SyncResult::Kind::Full) {
             const CacheCounts c = cache_.counts();
             log_info(std::string(database_down_ ? "database reachable again; " : "") +

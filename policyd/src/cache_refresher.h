@@ -1,7 +1,9 @@
 #pragma once
 // The thread that keeps the MailboxCache in sync: polls every
 // refresh_interval with its own database connection, logs when the database
-// goes away and comes back, and does a full reload on request (SIGHUP).
+// goes away and comes back, and does a full reload on request (SIGHUP) and
+// every full_reload_interval, which catches edits that bypass change_log
+// (TRUNCATE, triggers disabled) within that interval.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -16,13 +18,15 @@ namespace boxwarden::policyd {
 class CacheRefresher {
   public:
     CacheRefresher(MailboxCache& cache, db::ConnectionParams params,
-                   std::chrono::milliseconds interval, Seconds cutoff);
+                   std::chrono::milliseconds interval, Seconds cutoff,
+                   std::chrono::milliseconds full_reload_interval);
     ~CacheRefresher();
 
     void start();
     void stop();
     void set_interval(std::chrono::milliseconds interval) { interval_ms_ = interval.count(); }
     void set_cutoff(Seconds cutoff) { cutoff_s_ = cutoff.count(); }
+    void set_full_reload_interval(std::chrono::milliseconds i) { full_interval_ms_ = i.count(); }
     // Next sync reloads everything, and happens now.
     void request_full_reload();
     std::uint64_t sync_failures() const { return failures_.load(); }
@@ -35,6 +39,8 @@ class CacheRefresher {
     db::ConnectionParams params_;
     std::atomic<std::int64_t> interval_ms_;
     std::atomic<std::int64_t> cutoff_s_;
+    std::atomic<std::int64_t> full_interval_ms_;
+    std::chrono::steady_clock::time_point last_full_{};  // refresher thread only
     std::atomic<bool> full_requested_{false};
     std::atomic<std::uint64_t> failures_{0};
     std::unique_ptr<db::Connection> conn_;

@@ -69,6 +69,13 @@ DaemonConfig validate_daemon_config(const Config& config) {
         throw ConfigError(config.origin() + ": key 'spool_dir' must not be empty");
     d.policy_socket_mode = parse_mode(config, "policy_socket_mode");
     d.query_socket_mode = parse_mode(config, "query_socket_mode");
+    d.policy_socket_group = config.get_string("policy_socket_group");
+    d.query_socket_group = config.get_string("query_socket_group");
+    // A full reload is what catches edits that bypass change_log; it must
+    // come round before the cache may be that old.
+    if (config.get_duration("full_reload_interval") >= config.get_duration("cutoff"))
+        throw ConfigError(config.origin() +
+                          ": key 'full_reload_interval' must be shorter than 'cutoff'");
     return d;
 }
 

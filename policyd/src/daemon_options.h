@@ -28,8 +28,10 @@ std::string usage_text();
 struct DaemonConfig {
     std::vector<Endpoint> policy_endpoints;
     Endpoint query_endpoint;
-    unsigned policy_socket_mode = 0666;
+    unsigned policy_socket_mode = 0660;
     unsigned query_socket_mode = 0660;
+    std::string policy_socket_group;  // empty: the daemon's own group
+    std::string query_socket_group;
 };
 
 // Throws ConfigError naming the key.

@@ -129,7 +129,8 @@ int bind_endpoint(const Endpoint& e, mode_t mode, uid_t owner, gid_t group) {
         errno = err;
         fail("cannot listen on " + e.text());
     }
-    if (owner != static_cast<uid_t>(-1) && ::chown(e.path.c_str(), owner, group) != 0) {
+    if ((owner != static_cast<uid_t>(-1) || group != static_cast<gid_t>(-1)) &&
+        ::chown(e.path.c_str(), owner, group) != 0) {
         const int err = errno;
         ::close(fd);
         errno = err;

@@ -29,8 +29,8 @@ std::vector<Endpoint> parse_endpoints(std::string_view list);
 
 // Binds and listens (non-blocking, close-on-exec). A unix socket's parent
 // folder is created when missing; a stale socket file is replaced, but one
-// that still accepts connections (another daemon) is an error. owner/group
-// of a unix socket are set when owner != (uid_t)-1. Throws std::system_error.
+// that still accepts connections (another daemon) is an error. owner and
+// group of a unix socket are set unless -1. Throws std::system_error.
 int bind_endpoint(const Endpoint& e, mode_t mode, uid_t owner, gid_t group);
 
 }  // namespace boxwarden::policyd

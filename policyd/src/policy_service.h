@@ -1,11 +1,13 @@
 #pragma once
 // Answers one Postfix policy request from the cache: parse, decide, and log
-// every refusal or deferral (one sanitised line); malformed requests become
-// "close the connection".
+// refusals and deferrals (one sanitised line each, rate-limited per kind so
+// one client cannot flood the log; flush_log_summary reports what was left
+// out); malformed requests become "close the connection". Event loop only.
 #include "boxwarden/clock.h"
 #include "boxwarden/directory.h"
 #include "boxwarden/policy_decision.h"
 #include "policy_answer.h"
+#include "log_throttle.h"
 #include "runtime_settings.h"
 
 namespace boxwarden::policyd {
@@ -20,13 +22,16 @@ class PolicyService {
                   const RuntimeSettingsHolder& settings)
         : directory_(directory), clock_(clock), settings_(settings) {}
 
-    PolicyAnswer answer(const AttrRequestView& request) const;
-    PolicyAnswer answer(const AttrRequest& request) const;
+    PolicyAnswer answer(const AttrRequestView& request);
+    PolicyAnswer answer(const AttrRequest& request);
+    // Logs one summary line when lines were suppressed in the last window.
+    void flush_log_summary();
 
   private:
     const DirectorySource& directory_;
     const Clock& clock_;
     const RuntimeSettingsHolder& settings_;
+    LogThrottle throttle_{20, std::chrono::seconds(10)};
 };
 
 }  // namespace boxwarden::policyd

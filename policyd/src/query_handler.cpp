@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "boxwarden/address.h"
+#include "boxwarden/auto_reply_sender.h"
 #include "boxwarden/db.h"
 #include "boxwarden/policy_decision.h"
 #include "boxwarden/query_protocol.h"
@@ -124,6 +125,11 @@ bool QueryHandler::is_blocking(const AttrRequest& request) {
     const auto name = request.find(f::request);
     return name && (*name == qp::request::record_activity ||
                     *name == qp::request::record_agent_action || *name == qp::request::ooo_claim);
+}
+
+bool QueryHandler::needs_database(const AttrRequest& request) {
+    const auto name = request.find(f::request);
+    return name && *name == qp::request::ooo_claim;
 }
 
 AttrList QueryHandler::handle(const AttrRequest& r) const {
@@ -277,8 +283,21 @@ AttrList QueryHandler::ooo_claim(const AttrRequest& r) const {
     const auto settings = d_.settings.get();
     Field mailbox = address_field(r, f::mailbox, settings->recipient_delimiter);
     if (!mailbox.ok()) return error(mailbox.problem);
-    Field sender = required(r, f::sender, 320);
+    // The null sender arrives as an empty value: it is answered, not an error.
+    const auto raw_sender = r.find(f::sender);
+    if (!raw_sender) return error("missing attribute sender");
+    Field sender = raw_sender->empty() ? Field{"", ""} : required(r, f::sender, 320);
     if (!sender.ok()) return error(sender.problem);
+    const std::string normalized_sender =
+        sender.value.empty() ? std::string()
+                             : strip_address_extension(normalize_address(sender.value),
+                                                       settings->recipient_delimiter);
+    if (auto why = never_auto_reply_reason(normalized_sender, mailbox.value)) {
+        AttrList out = reply("ok");
+        out.emplace_back(f::should_reply, "0");
+        out.emplace_back(f::reason, std::string(*why));
+        return out;
+    }
     TimePoint now = d_.clock.now();
     if (r.find(f::now)) {
         std::optional<TimePoint> at;
@@ -330,6 +349,7 @@ AttrList QueryHandler::status(const AttrRequest&) const {
     out.emplace_back(f::connections, std::to_string(d_.stats.connections_open.load()));
     out.emplace_back(f::connections_total, std::to_string(d_.stats.connections_total.load()));
     out.emplace_back(f::connections_refused, std::to_string(d_.stats.connections_refused.load()));
+    out.emplace_back(f::connections_denied, std::to_string(d_.stats.connections_denied.load()));
     out.emplace_back(f::protocol_errors, std::to_string(d_.stats.protocol_errors.load()));
     return out;
 }

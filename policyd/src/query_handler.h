@@ -33,6 +33,9 @@ class QueryHandler {
     // True for requests that wait on disk or the database (record_*,
     // ooo_claim): the server runs them off its event loop.
     static bool is_blocking(const AttrRequest& request);
+    // The blocking requests that need the database (ooo_claim); the others
+    // need only the local spool.
+    static bool needs_database(const AttrRequest& request);
 
     // Thread-safe.
     AttrList handle(const AttrRequest& request) const;

@@ -5,6 +5,9 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
+
+#include "peer_access.h"
 
 #include "boxwarden/clock.h"
 
@@ -19,7 +22,14 @@ struct RuntimeSettings {
     Seconds cutoff{1800};
     std::chrono::milliseconds idle_timeout{300000};
     std::size_t max_connections = 1000;
+    std::size_t max_connections_per_uid = 250;
+    std::chrono::milliseconds request_timeout{10000};
+    std::chrono::milliseconds full_reload_interval{300000};
     std::string recipient_delimiter = "+";
+    PeerAllowList policy_allowed = PeerAllowList::any();
+    PeerAllowList query_allowed = PeerAllowList::any();
+    // Allow-list names that are neither a user nor a group (logged at start).
+    std::vector<std::string> warnings;
 
     static RuntimeSettings from_config(const Config& config);
 };

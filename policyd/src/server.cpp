@@ -1,5 +1,7 @@
 #include "server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -11,6 +13,7 @@
 #include <system_error>
 
 #include "logger.h"
+#include "peer_access.h"
 
 namespace boxwarden::policyd {
 
@@ -19,6 +22,10 @@ namespace {
 constexpr std::uint64_t kListenerTag = 1ull << 63;
 constexpr std::uint64_t kSignalTag = 1ull << 62;
 constexpr std::uint64_t kWorkerTag = (1ull << 62) + 1;
+constexpr std::uint64_t kSpoolWorkerTag = (1ull << 62) + 2;
+// Connections taken per listener event: accepting never starves the others.
+constexpr int kAcceptBatch = 64;
+constexpr std::size_t kSpoolWorkers = 2;
 // Replies waiting for a slow reader: stop taking its requests beyond this.
 constexpr std::size_t kMaxPendingOutput = 256 * 1024;
 constexpr std::size_t kReadChunk = 64 * 1024;
@@ -42,9 +49,13 @@ struct Server::Connection {
     std::string out;
     std::size_t out_sent = 0;
     SteadyClock::time_point last_active = SteadyClock::now();
-    bool busy = false;         // a request is on the worker pool
-    bool peer_closed = false;  // EOF from the peer: answer what came, then close
-    bool closing = false;      // close once the output is flushed
+    // Set while part of a request has arrived: its first byte's time.
+    std::optional<SteadyClock::time_point> request_started;
+    std::uint64_t peer_key = 0;  // unix: uid; inet: 1 << 32 | IPv4 address
+    bool limited = false;        // counts against max_connections_per_uid
+    bool busy = false;           // a request is on the worker pool
+    bool peer_closed = false;    // EOF from the peer: answer what came, then close
+    bool closing = false;        // close once the output is flushed
     std::uint32_t events = 0;
     std::size_t pending() const { return out.size() - out_sent; }
 };
@@ -56,7 +67,8 @@ Server::Server(std::vector<Listener> listeners, PolicyFn policy, const QueryHand
       query_(query),
       settings_(settings),
       stats_(stats),
-      workers_(workers) {
+      workers_(workers),
+      spool_workers_(kSpoolWorkers) {
     epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
     if (epoll_fd_ < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
     for (std::size_t i = 0; i < listeners_.size(); ++i) {
@@ -66,15 +78,19 @@ Server::Server(std::vector<Listener> listeners, PolicyFn policy, const QueryHand
         if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listeners_[i].fd, &ev) != 0)
             throw std::system_error(errno, std::generic_category(), "epoll_ctl listener");
     }
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u64 = kWorkerTag;
-    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, workers_.notify_fd(), &ev) != 0)
-        throw std::system_error(errno, std::generic_category(), "epoll_ctl eventfd");
+    for (auto [pool, tag] :
+         {std::pair{&workers_, kWorkerTag}, {&spool_workers_, kSpoolWorkerTag}}) {
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.u64 = tag;
+        if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, pool->notify_fd(), &ev) != 0)
+            throw std::system_error(errno, std::generic_category(), "epoll_ctl eventfd");
+    }
 }
 
 Server::~Server() {
     workers_.stop();
+    spool_workers_.stop();
     for (auto& [id, c] : connections_) ::close(c->fd);
     for (const Listener& l : listeners_)
         if (l.fd >= 0) ::close(l.fd);
@@ -111,9 +127,11 @@ void Server::run(int signal_fd, const std::function<void()>& on_reload,
                     }
                 }
             } else if (tag == kWorkerTag) {
-                finish_jobs();
+                finish_jobs(workers_);
+            } else if (tag == kSpoolWorkerTag) {
+                finish_jobs(spool_workers_);
             } else if (tag & kListenerTag) {
-                if (!draining_) accept_all(static_cast<std::size_t>(tag & ~kListenerTag));
+                if (!draining_) accept_some(static_cast<std::size_t>(tag & ~kListenerTag));
             } else {
                 auto it = connections_.find(tag);
                 if (it != connections_.end()) on_event(*it->second, events[i].events);
@@ -121,10 +139,11 @@ void Server::run(int signal_fd, const std::function<void()>& on_reload,
         }
         const auto now = SteadyClock::now();
         if (now - last_idle_scan >= std::chrono::milliseconds(500)) {
-            close_idle();
-            resume_listeners();
+            close_expired();
+            if (tick_) tick_();
             last_idle_scan = now;
         }
+        update_listeners();
         if (draining_ && (connections_.empty() || now >= drain_deadline)) {
             if (!connections_.empty())
                 log_warning("shutdown: closing " + std::to_string(connections_.size()) +
@@ -133,13 +152,15 @@ void Server::run(int signal_fd, const std::function<void()>& on_reload,
         }
     }
     workers_.stop();
-    finish_jobs();
+    spool_workers_.stop();
+    finish_jobs(workers_);
+    finish_jobs(spool_workers_);
 }
 
 void Server::begin_drain() {
     draining_ = true;
     for (Listener& l : listeners_) {
-        if (!listeners_paused_) ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, l.fd, nullptr);
+        if (listening_) ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, l.fd, nullptr);
         ::close(l.fd);
         l.fd = -1;
     }
@@ -155,9 +176,13 @@ void Server::begin_drain() {
     }
 }
 
-void Server::accept_all(std::size_t index) {
+void Server::accept_some(std::size_t index) {
     const Listener& l = listeners_[index];
-    for (;;) {
+    const auto settings = settings_.get();
+    for (int i = 0; i < kAcceptBatch; ++i) {
+        // At the limit new clients stay in the listen backlog (update_listeners
+        // stops polling) rather than being accepted and dropped.
+        if (connections_.size() >= settings->max_connections) return;
         const int fd = ::accept4(l.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -166,26 +191,23 @@ void Server::accept_all(std::size_t index) {
                 // spinning on a listener that stays readable.
                 log_error("accept on " + l.name + ": " + std::strerror(errno) +
                           "; pausing new connections");
-                pause_listeners();
+                accept_paused_until_ = SteadyClock::now() + std::chrono::milliseconds(500);
             } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
                 log_error("accept on " + l.name + ": " + std::strerror(errno));
             }
             return;
         }
-        const auto settings = settings_.get();
-        if (connections_.size() >= settings->max_connections) {
+        std::uint64_t peer_key = 0;
+        bool limited = false;
+        if (!admit_peer(fd, l, peer_key, limited)) {
             ::close(fd);
             ++stats_.connections_refused;
-            const auto now = SteadyClock::now();
-            if (now - last_refusal_log_ > std::chrono::seconds(10)) {
-                log_warning("max_connections (" + std::to_string(settings->max_connections) +
-                            ") reached: refusing new connections on " + l.name);
-                last_refusal_log_ = now;
-            }
             continue;
         }
         const std::uint64_t id = next_id_++;
         auto c = std::make_unique<Connection>(id, fd, l.protocol, index);
+        c->peer_key = peer_key;
+        c->limited = limited;
         epoll_event ev{};
         ev.events = EPOLLIN;
         ev.data.u64 = id;
@@ -194,10 +216,91 @@ void Server::accept_all(std::size_t index) {
             continue;
         }
         c->events = EPOLLIN;
+        if (limited) ++per_peer_[peer_key];
         connections_.emplace(id, std::move(c));
         ++stats_.connections_total;
         ++stats_.connections_open;
     }
+}
+
+bool Server::admit_peer(int fd, const Listener& l, std::uint64_t& peer_key, bool& limited) {
+    const auto settings = settings_.get();
+    std::string who;
+    if (l.unix_socket) {
+        const auto peer = peer_credentials(fd);
+        if (!peer) {
+            log_refusal("unknown peer", l.name + ": cannot read the peer's credentials (" +
+                                            std::strerror(errno) + "); connection closed");
+            return false;
+        }
+        const PeerAllowList& allowed =
+            l.protocol == Protocol::Policy ? settings->policy_allowed : settings->query_allowed;
+        who = describe_peer(*peer);
+        if (!allowed.allows(*peer)) {
+            log_refusal("denied", l.name + ": " + who + " is not in " +
+                                      (l.protocol == Protocol::Policy ? "policy_allowed_users"
+                                                                      : "query_allowed_users") +
+                                      "; connection closed");
+            ++stats_.connections_denied;
+            return false;
+        }
+        peer_key = peer->uid;
+        limited = peer->uid != 0;  // root can stop the daemon anyway
+    } else {
+        sockaddr_in sa{};
+        socklen_t len = sizeof sa;
+        if (::getpeername(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) return false;
+        char text[INET_ADDRSTRLEN] = "?";
+        ::inet_ntop(AF_INET, &sa.sin_addr, text, sizeof text);
+        who = std::string("address ") + text;
+        peer_key = (1ull << 32) | ntohl(sa.sin_addr.s_addr);
+        limited = true;
+    }
+    if (limited) {
+        auto it = per_peer_.find(peer_key);
+        if (it != per_peer_.end() && it->second >= settings->max_connections_per_uid) {
+            log_refusal("per-peer limit", l.name + ": " + who +
+                                              " already holds max_connections_per_uid (" +
+                                              std::to_string(settings->max_connections_per_uid) +
+                                              ") connections; connection closed");
+            return false;
+        }
+    }
+    return true;
+}
+
+void Server::log_refusal(std::string_view kind, const std::string& line) {
+    const auto now = SteadyClock::now();
+    if (auto summary = refusal_log_.take_summary(now))
+        log_warning("connections refused and not logged in the last window: " + *summary);
+    if (refusal_log_.admit(kind, now)) log_warning(line);
+}
+
+void Server::update_listeners() {
+    const auto settings = settings_.get();
+    const bool at_limit = connections_.size() >= settings->max_connections;
+    if (at_limit && !at_limit_logged_) {
+        log_warning("max_connections (" + std::to_string(settings->max_connections) +
+                    ") reached: new connections wait in the listen backlog");
+        at_limit_logged_ = true;
+    } else if (!at_limit && at_limit_logged_ &&
+               connections_.size() + settings->max_connections / 10 < settings->max_connections) {
+        at_limit_logged_ = false;  // log the next time the limit is reached
+    }
+    const bool want = !draining_ && !at_limit && SteadyClock::now() >= accept_paused_until_;
+    if (want == listening_) return;
+    for (std::size_t i = 0; i < listeners_.size(); ++i) {
+        if (listeners_[i].fd < 0) continue;
+        if (want) {
+            epoll_event ev{};
+            ev.events = EPOLLIN;
+            ev.data.u64 = kListenerTag | i;
+            ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listeners_[i].fd, &ev);
+        } else {
+            ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listeners_[i].fd, nullptr);
+        }
+    }
+    listening_ = want;
 }
 
 void Server::on_event(Connection& c, std::uint32_t events) {
@@ -215,8 +318,9 @@ void Server::on_event(Connection& c, std::uint32_t events) {
         for (int round = 0; round < 4 && !c.peer_closed; ++round) {
             const ssize_t n = ::read(c.fd, buf, sizeof buf);
             if (n > 0) {
-                c.parser.feed(std::string_view(buf, static_cast<std::size_t>(n)));
                 c.last_active = SteadyClock::now();
+                if (!c.request_started) c.request_started = c.last_active;
+                c.parser.feed(std::string_view(buf, static_cast<std::size_t>(n)));
                 if (static_cast<std::size_t>(n) < sizeof buf) break;
             } else if (n == 0) {
                 c.peer_closed = true;
@@ -261,12 +365,16 @@ void Server::process(Connection& c) {
             AttrRequest owned = request->to_owned();
             if (QueryHandler::is_blocking(owned)) {
                 c.busy = true;
-                workers_.submit(c.id, [this, r = std::move(owned)] { return query_.handle(r); });
+                WorkerPool& pool =
+                    QueryHandler::needs_database(owned) ? workers_ : spool_workers_;
+                pool.submit(c.id, [this, r = std::move(owned)] { return query_.handle(r); });
                 break;
             }
             c.out += encode_attributes(query_.handle(owned), AttrEncoding::Escaped);
         }
     }
+    // The deadline covers the bytes not yet forming a whole request.
+    if (drained && !c.parser.mid_request()) c.request_started.reset();
     if (drained && !c.closing) {
         if (auto err = c.parser.error()) {
             log_protocol_error(listeners_[c.listener].name + ": protocol error: " +
@@ -329,12 +437,16 @@ void Server::close_connection(std::uint64_t id) {
     if (it == connections_.end()) return;
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->second->fd, nullptr);
     ::close(it->second->fd);
+    if (it->second->limited) {
+        auto p = per_peer_.find(it->second->peer_key);
+        if (p != per_peer_.end() && --p->second == 0) per_peer_.erase(p);
+    }
     connections_.erase(it);
     --stats_.connections_open;
 }
 
-void Server::finish_jobs() {
-    for (WorkerPool::Done& d : workers_.take_done()) {
+void Server::finish_jobs(WorkerPool& pool) {
+    for (WorkerPool::Done& d : pool.take_done()) {
         auto it = connections_.find(d.connection_id);
         if (it == connections_.end()) continue;  // the client left; the work is done anyway
         Connection& c = *it->second;
@@ -365,31 +477,27 @@ void Server::log_protocol_error(const std::string& line) {
         ++errors_suppressed_;
 }
 
-void Server::pause_listeners() {
-    if (listeners_paused_) return;
-    for (const Listener& l : listeners_)
-        if (l.fd >= 0) ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, l.fd, nullptr);
-    listeners_paused_ = true;
-}
-
-void Server::resume_listeners() {
-    if (!listeners_paused_ || draining_) return;
-    for (std::size_t i = 0; i < listeners_.size(); ++i) {
-        if (listeners_[i].fd < 0) continue;
-        epoll_event ev{};
-        ev.events = EPOLLIN;
-        ev.data.u64 = kListenerTag | i;
-        ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listeners_[i].fd, &ev);
-    }
-    listeners_paused_ = false;
-}
-
-void Server::close_idle() {
+void Server::close_expired() {
     const auto settings = settings_.get();
     const auto now = SteadyClock::now();
     std::vector<std::uint64_t> idle;
-    for (auto& [id, c] : connections_)
-        if (!c->busy && now - c->last_active > settings->idle_timeout) idle.push_back(id);
+    std::vector<std::uint64_t> slow;
+    for (auto& [id, c] : connections_) {
+        if (c->busy) continue;
+        if (c->request_started && now - *c->request_started > settings->request_timeout)
+            slow.push_back(id);
+        else if (now - c->last_active > settings->idle_timeout)
+            idle.push_back(id);
+    }
+    for (std::uint64_t id : slow) {
+        auto it = connections_.find(id);
+        log_protocol_error(listeners_[it->second->listener].name +
+                           ": request not complete within request_timeout (" +
+                           std::to_string(settings->request_timeout.count()) +
+                           "ms); closing the connection");
+        ++stats_.protocol_errors;
+        close_connection(id);
+    }
     for (std::uint64_t id : idle) close_connection(id);
 }
 

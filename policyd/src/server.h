@@ -4,8 +4,14 @@
 // any number of listeners; many requests per connection, pipelined, in
 // order. Requests that block (log writes, out-of-office claims) run on the
 // worker pool while that connection waits; everything else is answered
-// inline. Framing errors and malformed policy requests close the connection
-// (one log line); idle connections are closed after idle_timeout.
+// inline; requests that need only the local spool have workers of their own,
+// so a hung database never delays them. Framing errors and malformed policy
+// requests close the connection (one log line); idle connections are closed
+// after idle_timeout, a request still incomplete request_timeout after its
+// first byte closes its connection. Unix peers are checked against the
+// listener's allow-list (SO_PEERCRED); one peer (uid, or address on inet)
+// holds at most max_connections_per_uid connections; at max_connections the
+// listeners are no longer polled, so new clients wait in the backlog.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -15,6 +21,7 @@
 
 #include "boxwarden/attr_codec.h"
 #include "policy_answer.h"
+#include "log_throttle.h"
 #include "query_handler.h"
 #include "runtime_settings.h"
 #include "server_stats.h"
@@ -28,6 +35,7 @@ struct Listener {
     int fd = -1;
     Protocol protocol = Protocol::Policy;
     std::string name;  // for logs, e.g. "unix:/run/boxwarden/policy.sock"
+    bool unix_socket = true;
 };
 
 class Server {
@@ -43,35 +51,43 @@ class Server {
     // drain_timeout) and returns. SIGHUP calls on_reload.
     void run(int signal_fd, const std::function<void()>& on_reload,
              std::chrono::milliseconds drain_timeout = std::chrono::seconds(10));
+    // Called about twice a second on the event loop (log summaries).
+    void set_tick(std::function<void()> tick) { tick_ = std::move(tick); }
 
   private:
     struct Connection;
 
-    void accept_all(std::size_t listener_index);
+    void accept_some(std::size_t listener_index);
+    bool admit_peer(int fd, const Listener& l, std::uint64_t& peer_key, bool& limited);
+    void log_refusal(std::string_view kind, const std::string& line);
+    void finish_jobs(WorkerPool& pool);
+    void close_expired();
+    void update_listeners();
     void on_event(Connection& c, std::uint32_t events);
     void process(Connection& c);
     void flush(Connection& c);
     void update_events(Connection& c);
     void close_connection(std::uint64_t id);
-    void finish_jobs();
-    void close_idle();
     void begin_drain();
-    void pause_listeners();
     void log_protocol_error(const std::string& line);
-    void resume_listeners();
 
     std::vector<Listener> listeners_;
     PolicyFn policy_;
     const QueryHandler& query_;
     const RuntimeSettingsHolder& settings_;
     ServerStats& stats_;
-    WorkerPool workers_;
+    WorkerPool workers_;        // requests that need the database
+    WorkerPool spool_workers_;  // requests that need only the local spool
+    std::function<void()> tick_;
     int epoll_fd_ = -1;
     std::uint64_t next_id_ = 1;
     std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+    std::unordered_map<std::uint64_t, std::size_t> per_peer_;  // open connections per peer
     bool draining_ = false;
-    bool listeners_paused_ = false;
-    std::chrono::steady_clock::time_point last_refusal_log_{};
+    bool listening_ = true;
+    bool at_limit_logged_ = false;
+    std::chrono::steady_clock::time_point accept_paused_until_{};
+    LogThrottle refusal_log_{5, std::chrono::seconds(10)};
     std::chrono::steady_clock::time_point error_window_start_{};
     std::uint64_t errors_in_window_ = 0;
     std::uint64_t errors_suppressed_ = 0;

@@ -10,7 +10,8 @@ struct ServerStats {
     std::atomic<std::uint64_t> query_requests{0};
     std::atomic<std::uint64_t> connections_open{0};
     std::atomic<std::uint64_t> connections_total{0};
-    std::atomic<std::uint64_t> connections_refused{0};  // over max_connections
+    std::atomic<std::uint64_t> connections_refused{0};  // per-peer limit or not allowed
+    std::atomic<std::uint64_t> connections_denied{0};   // not in the allow-list
     std::atomic<std::uint64_t> protocol_errors{0};      // connections closed for bad input
 };
 

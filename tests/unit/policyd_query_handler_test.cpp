@@ -283,6 +283,24 @@ TEST_F(PolicydQueryHandlerTest, OooClaimAsksTheDatabase) {
     EXPECT_EQ(get(r, "reason"), "database unavailable");
 }
 
+TEST_F(PolicydQueryHandlerTest, OooClaimNeverAnswersAutomatedSendersOrTheMailboxItself) {
+    for (const char* sender :
+         {"", "MAILER-DAEMON@mx.example.org", "owner-list@lists.example.org",
+          "list-request@lists.example.org", "noreply@shop.example", "Info+tag@Example.de"}) {
+        auto r =
+            ask({{"request", "ooo_claim"}, {"mailbox", "info@example.de"}, {"sender", sender}});
+        EXPECT_EQ(get(r, "status"), "ok") << sender;
+        EXPECT_EQ(get(r, "should_reply"), "0") << sender;
+        EXPECT_NE(get(r, "reason"), "<missing reason>") << sender;
+    }
+    EXPECT_TRUE(ooo.calls.empty());  // nothing recorded in the database
+    auto r = ask({{"request", "ooo_claim"},
+                  {"mailbox", "info@example.de"},
+                  {"sender", "postmaster@example.org"}});
+    EXPECT_EQ(get(r, "should_reply"), "1");
+    EXPECT_EQ(ooo.calls.size(), 1u);
+}
+
 TEST_F(PolicydQueryHandlerTest, StatusReportsCacheSpoolAndTraffic) {
     stats.policy_requests = 5;
     stats.query_requests = 2;

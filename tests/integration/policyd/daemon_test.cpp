@@ -320,18 +320,8 @@ TEST_F(PolicydDaemonTest, DropsPrivilegesToRunUserAfterBinding) {
     // The unprivileged user must be able to create its spool in the folder.
     fs::permissions(dir, fs::perms::all);
     auto o = options();
-    o.extra_config = "run_user = nobody\n";
-    // The harness writes "run_user =" first; a second key is refused, so
-    // replace the generated line instead.
+    o.run_user = "nobody";
     daemon = std::make_unique<PolicydProcess>(o);
-    {
-        std::ifstream in(daemon->config_path());
-        std::stringstream text;
-        text << in.rdbuf();
-        std::string conf = text.str();
-        conf.erase(conf.find("run_user =\n"), std::string("run_user =\n").size());
-        std::ofstream(daemon->config_path()) << conf;
-    }
     ASSERT_TRUE(daemon->start()) << daemon->log();
     std::ifstream status("/proc/" + std::to_string(daemon->pid()) + "/status");
     std::string line, uid_line;
@@ -344,7 +334,7 @@ TEST_F(PolicydDaemonTest, DropsPrivilegesToRunUserAfterBinding) {
     struct stat st {};
     ASSERT_EQ(::stat(daemon->policy_socket().c_str(), &st), 0);
     EXPECT_EQ(std::to_string(st.st_uid), uids);
-    EXPECT_EQ(st.st_mode & 0777, 0666u);
+    EXPECT_EQ(st.st_mode & 0777, 0660u);
     ASSERT_EQ(::stat(daemon->query_socket().c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0660u);
     expect_still_serving();

@@ -73,6 +73,15 @@ class PolicydProcess {
         std::string refresh_interval = "200ms";
         std::string cutoff = "3s";
         std::string idle_timeout = "60s";
+        std::string full_reload_interval = "2s";  // must stay below cutoff
+        std::string run_user;                     // empty: stay the caller
+        // Tests connect as root; other peers only where a test asks.
+        std::string policy_allowed_users = "*";
+        std::string query_allowed_users = "*";
+        std::string socket_mode = "0660";
+        // The private Postfix's smtpd runs as postfix, as on a real host.
+        std::string policy_socket_group = "postfix";
+        std::string query_socket_group;   // empty: the daemon's own group
         std::string extra_policy_listen;  // e.g. ",inet:127.0.0.1:PORT"
         std::string extra_config;         // further "key = value" lines
     };

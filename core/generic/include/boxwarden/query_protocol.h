@@ -95,6 +95,7 @@ inline constexpr std::string_view query_requests = "query_requests";
 inline constexpr std::string_view connections = "connections";
 inline constexpr std::string_view connections_total = "connections_total";
 inline constexpr std::string_view connections_refused = "connections_refused";
+inline constexpr std::string_view connections_denied = "connections_denied";
 inline constexpr std::string_view protocol_errors = "protocol_errors";
 }  // namespace field
 
