@@ -167,6 +167,30 @@ TEST(ClientPolicydClient, ReconnectsWhenTheServerClosedAnIdleConnection) {
     EXPECT_EQ(server.connections(), 2);
 }
 
+TEST(ClientPolicydClient, ClosedConnectionIsReplacedBeforeWritingEvenForOooClaim) {
+    // The first connection answers once, then closes its sending side (as
+    // the daemon's idle close looks before the client reads it) and counts
+    // what still arrives. Writing the claim there would lose its reply.
+    std::atomic<int> late_requests{0};
+    FakeServer server([&](ServerSide& s, int n) {
+        if (n == 1) {
+            if (s.read_request()) s.reply(kDeliver);
+            ::shutdown(s.fd(), SHUT_WR);
+            while (s.read_request()) ++late_requests;
+            return;
+        }
+        while (s.read_request()) s.reply({{"status", "ok"}, {"should_reply", "1"}});
+    });
+    PolicydClient c(server.path(), 2s);
+    ASSERT_TRUE(c.verdict("a@example.de").ok());
+    std::this_thread::sleep_for(50ms);  // let the end of file arrive
+    auto r = c.ooo_claim({"sales@example.de", "bob@example.org", ""});
+    ASSERT_TRUE(r.ok()) << r.error;
+    EXPECT_TRUE(r.value.should_reply);
+    EXPECT_EQ(late_requests.load(), 0);
+    EXPECT_EQ(server.connections(), 2);
+}
+
 TEST(ClientPolicydClient, LostReplyIsRetriedOnceForIdempotentRequests) {
     // The first connection takes the request and closes without a reply.
     std::atomic<int> requests{0};
