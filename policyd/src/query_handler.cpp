@@ -4,8 +4,8 @@
 
 #include "boxwarden/address.h"
 #include "boxwarden/db.h"
-#include "logger.h"
 #include "boxwarden/policy_decision.h"
+#include "logger.h"
 
 namespace boxwarden::policyd {
 
@@ -66,14 +66,22 @@ Field optional_text(const AttrRequest& r, std::string_view name, std::size_t max
     return {std::string(*v), ""};
 }
 
-// A mailbox address attribute: normalised, extension removed, validated.
-Field address_field(const AttrRequest& r, std::string_view name, std::string_view delimiters) {
+// A mailbox address attribute: the mailbox it names (policy_decision's
+// look-up: normalised, full address first, then without the extension).
+Field address_field(const AttrRequest& r, std::string_view name, std::string_view delimiters,
+                    const DirectorySource& directory) {
     Field f = required(r, name, 320);
     if (!f.ok()) return f;
-    const std::string stripped = strip_address_extension(normalize_address(f.value), delimiters);
-    if (auto problem = address_problem(stripped))
-        return {"", "attribute " + std::string(name) + " is not a valid address: " + *problem};
-    return {stripped, ""};
+    std::optional<std::string> key;
+    directory.with_view([&](const DirectoryView& view) {
+        key = resolve_mailbox_address(f.value, delimiters, view);
+    });
+    if (!key) {
+        const auto problem = address_problem(f.value);
+        return {"", "attribute " + std::string(name) +
+                        " is not a valid address: " + problem.value_or("unparsable")};
+    }
+    return {*key, ""};
 }
 
 Field time_field(const AttrRequest& r, std::string_view name, std::optional<TimePoint>& out) {
@@ -81,8 +89,10 @@ Field time_field(const AttrRequest& r, std::string_view name, std::optional<Time
     if (!f.ok()) return f;
     out = parse_protocol_time(f.value);
     if (!out)
-        return {"", "attribute " + std::string(name) +
-                        " is not a time (use 'YYYY-MM-DD HH:MM:SS[.ffffff]' UTC or Unix seconds)"};
+        return {"",
+                "attribute " + std::string(name) +
+                    " is not a time (use 'YYYY-MM-DD HH:MM:SS[.ffffff]' UTC or Unix seconds, from "
+                    "1000-01-01 to 9999-12-31 23:59:59.999999)"};
     return f;
 }
 
@@ -111,9 +121,15 @@ std::optional<TimePoint> parse_protocol_time(std::string_view text) {
             frac.resize(6, '0');
             std::from_chars(frac.data(), frac.data() + 6, micros);
         }
-        return TimePoint{std::chrono::seconds(secs) + std::chrono::microseconds(micros)};
+        // 12 digits cannot overflow microseconds; the range check refuses
+        // what DATETIME cannot store.
+        const TimePoint t{std::chrono::seconds(secs) + std::chrono::microseconds(micros)};
+        if (!in_datetime_range(t)) return std::nullopt;
+        return t;
     }
-    return db::parse_sql_datetime(text);
+    auto t = db::parse_sql_datetime(text);
+    if (t && !in_datetime_range(*t)) return std::nullopt;
+    return t;
 }
 
 bool QueryHandler::is_blocking(const AttrRequest& request) {
@@ -207,7 +223,7 @@ AttrList QueryHandler::record_activity(const AttrRequest& r) const {
     ActivityEvent e;
     Field event_id = required(r, "event_id", 128);
     if (!event_id.ok()) return error(event_id.problem);
-    Field mailbox = address_field(r, "mailbox", settings->recipient_delimiter);
+    Field mailbox = address_field(r, "mailbox", settings->recipient_delimiter, d_.directory);
     if (!mailbox.ok()) return error(mailbox.problem);
     Field direction = required(r, "direction", 16);
     if (!direction.ok()) return error(direction.problem);
@@ -244,7 +260,7 @@ AttrList QueryHandler::record_agent_action(const AttrRequest& r) const {
     AgentActionEvent e;
     Field event_id = required(r, "event_id", 128);
     if (!event_id.ok()) return error(event_id.problem);
-    Field mailbox = address_field(r, "mailbox", settings->recipient_delimiter);
+    Field mailbox = address_field(r, "mailbox", settings->recipient_delimiter, d_.directory);
     if (!mailbox.ok()) return error(mailbox.problem);
     Field login = required(r, "login", 64);
     if (!login.ok()) return error(login.problem);
@@ -271,7 +287,7 @@ AttrList QueryHandler::record_agent_action(const AttrRequest& r) const {
 
 AttrList QueryHandler::ooo_claim(const AttrRequest& r) const {
     const auto settings = d_.settings.get();
-    Field mailbox = address_field(r, "mailbox", settings->recipient_delimiter);
+    Field mailbox = address_field(r, "mailbox", settings->recipient_delimiter, d_.directory);
     if (!mailbox.ok()) return error(mailbox.problem);
     Field sender = required(r, "sender", 320);
     if (!sender.ok()) return error(sender.problem);
