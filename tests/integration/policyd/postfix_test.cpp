@@ -156,9 +156,15 @@ TEST(PolicydPostfix, SpellingsOfADisabledMailboxAreRefused) {
     EXPECT_TRUE(accepted(d)) << d;
     d = postfix.send("c+x@example.de");
     EXPECT_TRUE(refused(d, "550 5.1.1", "Mailbox unknown")) << d;
-    // Nothing was delivered to the disabled mailbox.
-    EXPECT_EQ(postfix.maillog().find("to=<old@example.de>"), std::string::npos)
-        << postfix.maillog();
+    // Nothing was delivered to the disabled mailbox (discard logs
+    // "to=<old@example.de>, ... status=sent" for each delivery).
+    const std::string log = postfix.maillog();
+    for (size_t pos = log.find("to=<old@example.de"); pos != std::string::npos;
+         pos = log.find("to=<old@example.de", pos + 1)) {
+        const size_t start = log.rfind('\n', pos) + 1;
+        const std::string line = log.substr(start, log.find('\n', pos) - start);
+        EXPECT_EQ(line.find("status=sent"), std::string::npos) << line;
+    }
     EXPECT_EQ(daemon.stop(), 0);
 }
 
