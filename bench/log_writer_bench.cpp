@@ -41,7 +41,7 @@ policyd::ActivityEvent make_event(const std::string& id) {
     e.event_id = id;
     e.mailbox_address = "info@example.de";
     e.direction = "received";
-    e.occurred_at = std::chrono::system_clock::now();
+    e.occurred_at = boxwarden::wall_clock_now();
     e.message_id = "<" + id + "@bench.example.org>";
     e.sender = "sender@example.org";
     e.recipients = "info@example.de";

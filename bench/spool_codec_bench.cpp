@@ -13,7 +13,7 @@ ActivityEvent event() {
     e.event_id = "0f4c2a51-6f7e-4a3c-9d0e-6c1b2a3d4e5f";
     e.mailbox_address = "info@example.de";
     e.direction = "received";
-    e.occurred_at = std::chrono::system_clock::now();
+    e.occurred_at = boxwarden::wall_clock_now();
     e.message_id = "<20261127.1234.abcdef@mail.example.org>";
     e.sender = "someone@example.org";
     e.recipients = "info@example.de, sales@example.de";

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Configures and builds one CMake preset (default: "default"; also "asan").
+# Configures and builds one CMake preset (default: "default"; also "asan",
+# and "release": -O3 with warnings as errors, no tests).
 set -eu
 cd "$(dirname "$0")/.."
 preset=${1:-default}

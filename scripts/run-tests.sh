@@ -2,7 +2,8 @@
 # The test command: installs dependencies, builds the normal and the
 # ASan+UBSan configurations, runs every CTest test in both (unit tests, SQL
 # tests against a private MariaDB, integration tests against private
-# Postfix/Dovecot instances), then the fuzzer. Exits non-zero on any failure
+# Postfix/Dovecot instances), then builds the plain Release configuration
+# (-O3, warnings are errors, no tests; it counts as one test), then the fuzzer. Exits non-zero on any failure
 # and ends with one summary line "tests: N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
@@ -35,6 +36,14 @@ for preset in default asan; do
     passed=$((passed + t - f))
     failed=$((failed + f))
 done
+# -O3 finds warnings (e.g. -Wrestrict) the other levels do not.
+echo "=== build (release)"
+if ./scripts/build.sh release; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    status=1
+fi
 if [ -x scripts/run-fuzzer.sh ]; then
     echo "=== fuzz (${BOXWARDEN_FUZZ_SECONDS:-120} s)"
     if ./scripts/run-fuzzer.sh "${BOXWARDEN_FUZZ_SECONDS:-120}"; then

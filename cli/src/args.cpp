@@ -232,6 +232,21 @@ ParsedArgs parse_command_line(const std::vector<std::string>& argv,
             continue;
         }
         if (out.global.help || out.global.version) continue;  // help wins; ignore the rest
+        if (!resolved && !find_exact(commands, out.words)) {
+            // An option before (or inside) the command words: name the
+            // option, not the missing command. Never echo its value.
+            if (name == "password" || name == "db-password")
+                throw UsageError("unknown option --" + name +
+                                 "; boxwardenctl takes no password on the command line (the "
+                                 "database password comes from db_password or --defaults-file)");
+            bool any = false;
+            for (const auto& c : commands) any = any || find_option(c.options, name);
+            if (!any) throw UsageError("unknown option --" + name + "; try 'boxwardenctl --help'");
+            throw UsageError(
+                "option --" + name + " belongs after the command it is for" +
+                (out.words.empty() ? std::string() : " ('" + join(out.words) + "' is incomplete)") +
+                "; try 'boxwardenctl --help'");
+        }
         resolve_now();
         const OptionSpec* o = find_option(out.command->options, name);
         if (!o)

@@ -185,8 +185,11 @@ std::string parse_utc_time(const std::string& text, const std::string& what) {
     if (s.size() > 10 && (s[10] == 'T' || s[10] == 't')) s[10] = ' ';
     if (s.size() == 10) s += " 00:00:00";
     if (s.size() == 16) s += ":00";
-    if (s.size() != 19 || !db::parse_sql_datetime(s))
-        throw UsageError(what + " must be a UTC time like 2026-12-01 or 2026-12-01T08:00, got '" +
+    const auto t = s.size() == 19 ? db::parse_sql_datetime(s) : std::nullopt;
+    if (!t || !in_datetime_range(*t))
+        throw UsageError(what +
+                         " must be a UTC time from 1000-01-01 to 9999-12-31 23:59:59, like "
+                         "2026-12-01 or 2026-12-01T08:00, got '" +
                          text + "'");
     return s;
 }

@@ -192,6 +192,25 @@ std::string json_quote(std::string_view s) {
     return out + "\"";
 }
 
+namespace {
+
+// Code points that draw nothing or reorder the line around them: a value
+// holding them could look like another value, or flip the columns after it
+// (U+202E). ZWNJ/ZWJ (U+200C/D) stay: scripts and emoji need them.
+bool is_invisible_or_bidi(char32_t cp) {
+    return cp == 0x00AD ||                    // soft hyphen
+           cp == 0x061C ||                    // Arabic letter mark
+           cp == 0x180E ||                    // Mongolian vowel separator
+           cp == 0x200B ||                    // zero width space
+           cp == 0x200E || cp == 0x200F ||    // LRM, RLM
+           (cp >= 0x2028 && cp <= 0x202E) ||  // line/paragraph separator, LRE..RLO
+           (cp >= 0x2060 && cp <= 0x206F) ||  // word joiner, invisible operators, LRI..PDI
+           cp == 0xFEFF ||                    // zero width no-break space (BOM)
+           (cp >= 0xFFF9 && cp <= 0xFFFB);    // interlinear annotation
+}
+
+}  // namespace
+
 std::string terminal_safe(std::string_view s) {
     std::string out;
     size_t pos = 0;
@@ -201,6 +220,8 @@ std::string terminal_safe(std::string_view s) {
         const char32_t cp = step.valid ? step.code_point : U'\uFFFD';
         if ((cp < 0x20 && cp != U'\t' && cp != U'\n') || (cp >= 0x7F && cp <= 0x9F))
             out += hex_escape("\\x", static_cast<unsigned>(cp), 2);
+        else if (is_invisible_or_bidi(cp))
+            out += hex_escape("\\u", static_cast<unsigned>(cp), 4);
         else
             append_utf8(out, cp);
     }
@@ -209,7 +230,7 @@ std::string terminal_safe(std::string_view s) {
 
 void Json::dump_to(std::string& out, int indent, int depth) const {
     const auto newline = [&](int d) {
-        if (indent > 0) out += "\n" + std::string(static_cast<size_t>(indent * d), ' ');
+        if (indent > 0) out.append(1, '\n').append(static_cast<size_t>(indent * d), ' ');
     };
     if (std::holds_alternative<Array>(v_)) {
         const auto& a = std::get<Array>(v_);

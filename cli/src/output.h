@@ -75,7 +75,10 @@ std::string json_quote(std::string_view s);
 
 // Makes untrusted text safe for a terminal: ill-formed UTF-8 becomes U+FFFD
 // and control characters (C0 except TAB, DEL, C1) become "\xNN", so a value
-// stored by plain SQL cannot send escape sequences to the admin's terminal.
+// stored by plain SQL cannot send escape sequences to the admin's terminal;
+// invisible and bidi-control code points (U+00AD, U+061C, U+180E, U+200B,
+// U+200E/F, U+2028..U+202E, U+2060..U+206F, U+FEFF, U+FFF9..U+FFFB) become
+// "\uXXXX", so a value cannot hide characters or reorder the line.
 std::string terminal_safe(std::string_view s);
 
 // Human rendering:

@@ -71,14 +71,22 @@ Field optional_text(const AttrRequest& r, std::string_view name, std::size_t max
     return {std::string(*v), ""};
 }
 
-// A mailbox address attribute: normalised, extension removed, validated.
-Field address_field(const AttrRequest& r, std::string_view name, std::string_view delimiters) {
+// A mailbox address attribute: the mailbox it names (policy_decision's
+// look-up: normalised, full address first, then without the extension).
+Field address_field(const AttrRequest& r, std::string_view name, std::string_view delimiters,
+                    const DirectorySource& directory) {
     Field f = required(r, name, 320);
     if (!f.ok()) return f;
-    const std::string stripped = strip_address_extension(normalize_address(f.value), delimiters);
-    if (auto problem = address_problem(stripped))
-        return {"", "attribute " + std::string(name) + " is not a valid address: " + *problem};
-    return {stripped, ""};
+    std::optional<std::string> key;
+    directory.with_view([&](const DirectoryView& view) {
+        key = resolve_mailbox_address(f.value, delimiters, view);
+    });
+    if (!key) {
+        const auto problem = address_problem(f.value);
+        return {"", "attribute " + std::string(name) +
+                        " is not a valid address: " + problem.value_or("unparsable")};
+    }
+    return {*key, ""};
 }
 
 Field time_field(const AttrRequest& r, std::string_view name, std::optional<TimePoint>& out) {
@@ -86,8 +94,10 @@ Field time_field(const AttrRequest& r, std::string_view name, std::optional<Time
     if (!f.ok()) return f;
     out = parse_protocol_time(f.value);
     if (!out)
-        return {"", "attribute " + std::string(name) +
-                        " is not a time (use 'YYYY-MM-DD HH:MM:SS[.ffffff]' UTC or Unix seconds)"};
+        return {"",
+                "attribute " + std::string(name) +
+                    " is not a time (use 'YYYY-MM-DD HH:MM:SS[.ffffff]' UTC or Unix seconds, from "
+                    "1000-01-01 to 9999-12-31 23:59:59.999999)"};
     return f;
 }
 
@@ -116,9 +126,15 @@ std::optional<TimePoint> parse_protocol_time(std::string_view text) {
             frac.resize(6, '0');
             std::from_chars(frac.data(), frac.data() + 6, micros);
         }
-        return TimePoint{std::chrono::seconds(secs) + std::chrono::microseconds(micros)};
+        // 12 digits cannot overflow microseconds; the range check refuses
+        // what DATETIME cannot store.
+        const TimePoint t{std::chrono::seconds(secs) + std::chrono::microseconds(micros)};
+        if (!in_datetime_range(t)) return std::nullopt;
+        return t;
     }
-    return db::parse_sql_datetime(text);
+    auto t = db::parse_sql_datetime(text);
+    if (t && !in_datetime_range(*t)) return std::nullopt;
+    return t;
 }
 
 bool QueryHandler::is_blocking(const AttrRequest& request) {
@@ -217,7 +233,7 @@ AttrList QueryHandler::record_activity(const AttrRequest& r) const {
     ActivityEvent e;
     Field event_id = required(r, f::event_id, 128);
     if (!event_id.ok()) return error(event_id.problem);
-    Field mailbox = address_field(r, f::mailbox, settings->recipient_delimiter);
+    Field mailbox = address_field(r, f::mailbox, settings->recipient_delimiter, d_.directory);
     if (!mailbox.ok()) return error(mailbox.problem);
     Field direction = required(r, f::direction, 16);
     if (!direction.ok()) return error(direction.problem);
@@ -254,7 +270,7 @@ AttrList QueryHandler::record_agent_action(const AttrRequest& r) const {
     AgentActionEvent e;
     Field event_id = required(r, f::event_id, 128);
     if (!event_id.ok()) return error(event_id.problem);
-    Field mailbox = address_field(r, f::mailbox, settings->recipient_delimiter);
+    Field mailbox = address_field(r, f::mailbox, settings->recipient_delimiter, d_.directory);
     if (!mailbox.ok()) return error(mailbox.problem);
     Field login = required(r, f::login, 64);
     if (!login.ok()) return error(login.problem);
@@ -281,7 +297,7 @@ AttrList QueryHandler::record_agent_action(const AttrRequest& r) const {
 
 AttrList QueryHandler::ooo_claim(const AttrRequest& r) const {
     const auto settings = d_.settings.get();
-    Field mailbox = address_field(r, f::mailbox, settings->recipient_delimiter);
+    Field mailbox = address_field(r, f::mailbox, settings->recipient_delimiter, d_.directory);
     if (!mailbox.ok()) return error(mailbox.problem);
     // The null sender arrives as an empty value: it is answered, not an error.
     const auto raw_sender = r.find(f::sender);

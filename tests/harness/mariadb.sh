@@ -1,6 +1,12 @@
 #!/bin/sh
 # Start or stop a private MariaDB for tests: its own datadir, unix socket,
 # no TCP, UTC. Usage: mariadb.sh start|stop DIR
+# `start` creates a fresh datadir (removing DIR first) unless
+# BOXWARDEN_MARIADB_KEEP_DATA=1 and DIR already holds one (the demo host keeps
+# its data across restarts). BOXWARDEN_MARIADB_DIR_MODE (default 0755) is the
+# mode of DIR, which holds the socket: the demo host uses 0700 so that only
+# its owner reaches the server (tests leave it reachable for services that
+# drop privileges, e.g. policyd's run_user test and Dovecot's auth workers).
 # Commits are written to the OS at each commit but fsync'd once a second
 # (innodb_flush_log_at_trx_commit=2) for speed; that loses the last commits
 # when mariadbd is SIGKILLed. Tests that kill the server and count rows set
@@ -17,11 +23,16 @@ stop() { stop_by_pidfile "$pidfile" 600; }
 case "$cmd" in
 start)
     stop
-    rm -rf "$dir"
-    mkdir -p "$dir"
-    mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
-        --auth-root-authentication-method=normal >"$dir/install.log" 2>&1 ||
-        { cat "$dir/install.log"; exit 1; }
+    if [ "${BOXWARDEN_MARIADB_KEEP_DATA:-0}" = 1 ] && [ -d "$dir/data/mysql" ]; then
+        echo "mariadb: keeping the data in $dir/data"
+    else
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
+            --auth-root-authentication-method=normal >"$dir/install.log" 2>&1 ||
+            { cat "$dir/install.log"; exit 1; }
+    fi
+    chmod "${BOXWARDEN_MARIADB_DIR_MODE:-0755}" "$dir"
     mariadbd --no-defaults --datadir="$dir/data" --socket="$sock" --skip-networking \
         --user="$(id -un)" --pid-file="$pidfile" --log-error="$dir/error.log" \
         --default-time-zone=+00:00 --character-set-server=utf8mb4 \

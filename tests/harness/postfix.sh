@@ -81,6 +81,8 @@ smtpd_error_sleep_time = 0
 smtpd_soft_error_limit = 1000
 smtpd_hard_error_limit = 1000
 smtputf8_enable = no
+# As on a real host: address extensions after "+".
+recipient_delimiter = +
 biff = no
 EOF
     if [ -n "${POSTFIX_EXTRA:-}" ]; then

@@ -62,5 +62,39 @@ TEST(Address, StripExtension) {
     EXPECT_EQ(strip_address_extension("info+a@example.de", ""), "info+a@example.de");
 }
 
+// What Postfix resolves to the same mailbox must be normalised to it.
+TEST(Address, NormalizeResolvesLikePostfix) {
+    EXPECT_EQ(normalize_address("old@example.de."), "old@example.de");
+    EXPECT_EQ(normalize_address("<OLD@Example.DE.>"), "old@example.de");
+    EXPECT_EQ(normalize_address("\"old\"@example.de"), "old@example.de");
+    EXPECT_EQ(normalize_address("<\"Old\"@example.de.>"), "old@example.de");
+    EXPECT_EQ(normalize_address("\"o\\ld\"@example.de"), "old@example.de");
+    EXPECT_EQ(normalize_address("\"a b\"@example.de"), "a b@example.de");
+    EXPECT_EQ(normalize_address("<@relay.example:old@example.de>"), "old@example.de");
+    // Only one dot, and never the whole domain.
+    EXPECT_EQ(normalize_address("old@example.de.."), "old@example.de..");
+    EXPECT_EQ(normalize_address("old@."), "old@.");
+    EXPECT_EQ(normalize_address("nodomain."), "nodomain.");
+    // An unterminated quote is left as it is (and then invalid).
+    EXPECT_EQ(normalize_address("\"old@example.de"), "\"old@example.de");
+    ASSERT_TRUE(parse_mail_address("\"old\"@example.de."));
+    EXPECT_EQ(parse_mail_address("\"old\"@example.de.")->str(), "old@example.de");
+    EXPECT_FALSE(address_problem("old@example.de."));
+}
+
+TEST(Address, LookupKeysAreFullAddressThenWithoutExtension) {
+    EXPECT_EQ(mailbox_lookup_keys(*parse_mail_address("c+d@example.de"), "+"),
+              (std::vector<std::string>{"c+d@example.de", "c@example.de"}));
+    EXPECT_EQ(mailbox_lookup_keys(*parse_mail_address("c+d+e@example.de"), "+"),
+              (std::vector<std::string>{"c+d+e@example.de", "c@example.de"}));
+    EXPECT_EQ(mailbox_lookup_keys(*parse_mail_address("info@example.de"), "+"),
+              (std::vector<std::string>{"info@example.de"}));
+    EXPECT_EQ(mailbox_lookup_keys(*parse_mail_address("c+d@example.de"), ""),
+              (std::vector<std::string>{"c+d@example.de"}));
+    // "a." is no valid local part: only the full address is a key.
+    EXPECT_EQ(mailbox_lookup_keys(*parse_mail_address("a.+b@example.de"), "+"),
+              (std::vector<std::string>{"a.+b@example.de"}));
+}
+
 }  // namespace
 }  // namespace boxwarden

@@ -109,6 +109,35 @@ TEST(CliArgs, AnUnknownOptionsValueIsNeverEchoed) {
     }
 }
 
+// Finding: "--bogus domain list" said "no command given".
+TEST(CliArgs, AnUnknownOptionBeforeTheCommandIsNamed) {
+    auto message = [](std::vector<std::string> argv) {
+        try {
+            parse(argv);
+        } catch (const UsageError& e) {
+            return std::string(e.what());
+        }
+        return std::string("<parsed>");
+    };
+    EXPECT_EQ(message({"--bogus", "mailbox", "show", "a"}),
+              "unknown option --bogus; try 'boxwardenctl --help'");
+    EXPECT_EQ(message({"mailbox", "--bogus=1", "show", "a"}),
+              "unknown option --bogus; try 'boxwardenctl --help'");
+    const std::string pw = message({"--password=S3cretValue", "mailbox", "show", "a"});
+    EXPECT_EQ(pw.rfind("unknown option --password; ", 0), 0u) << pw;
+    EXPECT_EQ(pw.find("S3cretValue"), std::string::npos) << pw;
+    const std::string spaced = message({"--password", "S3cretValue", "mailbox", "show", "a"});
+    EXPECT_EQ(spaced.rfind("unknown option --password; ", 0), 0u) << spaced;
+    EXPECT_EQ(spaced.find("S3cretValue"), std::string::npos) << spaced;
+    EXPECT_EQ(message({"--vip", "mailbox", "create", "a"}),
+              "option --vip belongs after the command it is for; try 'boxwardenctl --help'");
+    EXPECT_EQ(message({"mailbox", "--vip", "create", "a"}),
+              "option --vip belongs after the command it is for ('mailbox' is incomplete); try "
+              "'boxwardenctl --help'");
+    // Global options still go anywhere.
+    EXPECT_TRUE(parse({"--json", "mailbox", "show", "a"}).global.json);
+}
+
 TEST(CliArgs, HelpForAGroupOrACommandNeedsNoArguments) {
     auto p = parse({"mailbox", "--help"});
     EXPECT_TRUE(p.global.help);

@@ -29,6 +29,25 @@ TEST(CliOutput, JsonObjectsKeepOrderAndTypes) {
     EXPECT_EQ(Json::object().set("k", 1).dump_pretty(), "{\n  \"k\": 1\n}");
 }
 
+TEST(CliOutput, TerminalSafeEscapesInvisibleAndBidiCodePoints) {
+    // U+202E RIGHT-TO-LEFT OVERRIDE would flip the rest of the line.
+    EXPECT_EQ(terminal_safe("evil\u202Egnp.exe"), "evil\\u202egnp.exe");
+    EXPECT_EQ(terminal_safe("line\u2028sep\u2029par"), "line\\u2028sep\\u2029par");
+    EXPECT_EQ(terminal_safe("a\u200Bb\u200Ec\u200Fd"), "a\\u200bb\\u200ec\\u200fd");
+    EXPECT_EQ(terminal_safe("\uFEFFbom\u2066iso\u2069\u00ADshy"),
+              "\\ufeffbom\\u2066iso\\u2069\\u00adshy");
+    // Visible text, ZWJ sequences and umlauts stay as they are.
+    EXPECT_EQ(terminal_safe("M\u00fcller \u2013 \u200D"), "M\u00fcller \u2013 \u200D");
+}
+
+TEST(CliOutput, HumanTablesEscapeBidiOverrides) {
+    Json rows = Json::array();
+    rows.push(Json::object().set("name", "a\u202Eb"));
+    const std::string text = render_human(rows);
+    EXPECT_EQ(text.find("\u202E"), std::string::npos) << text;
+    EXPECT_NE(text.find("a\\u202eb"), std::string::npos) << text;
+}
+
 TEST(CliOutput, TerminalSafeEscapesControlCharacters) {
     EXPECT_EQ(terminal_safe("ok\x1b[31mred"), "ok\\x1b[31mred");
     EXPECT_EQ(terminal_safe("a\rb"), "a\\x0db");

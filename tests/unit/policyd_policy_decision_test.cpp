@@ -171,5 +171,51 @@ TEST(PolicydPolicyAction, FormatsEveryKind) {
               "553 5.7.1 Sender address <a@b.de> is not a mailbox hosted here");
 }
 
+// Finding: "old@example.de." was DUNNO (domain not hosted) and Postfix
+// delivered it to old@example.de.
+TEST_F(PolicydDecisionTest, SpellingsPostfixResolvesToADisabledMailboxAreRefused) {
+    for (const char* r :
+         {"old@example.de.", "<OLD@Example.DE.>", "\"old\"@example.de", "\"old\"@example.de.",
+          "<@relay.example:old@example.de>", "old+x@example.de."})
+        EXPECT_EQ(rcpt(r), kDisabled) << r;
+}
+
+TEST_F(PolicydDecisionTest, UnusableLocalPartInHostedDomainIsUnknown) {
+    for (const char* r :
+         {"\"o ld\"@example.de", "a..b@example.de", "\"old@example.de\"@example.de"})
+        EXPECT_EQ(rcpt(r), kUnknown) << r;
+    EXPECT_EQ(rcpt("a..b@example.org"), kDunno);
+}
+
+TEST_F(PolicydDecisionTest, MailboxWithDelimiterInItsNameIsFoundBeforeTheStrippedOne) {
+    dir.add_mailbox("c+d@example.de");
+    EXPECT_EQ(rcpt("c+d@example.de"), kDunno);
+    EXPECT_EQ(rcpt("C+D@example.de."), kDunno);
+    auto v = evaluate_recipient("c+d@example.de", "+", dir, dir.fresh, kNow);
+    EXPECT_EQ(v.address, "c+d@example.de");
+    // Postfix order: the full address, then the part before the first delimiter.
+    EXPECT_EQ(rcpt("c+d+e@example.de"), kUnknown);
+    dir.add_mailbox("c@example.de", false);
+    EXPECT_EQ(rcpt("c+d@example.de"), kDunno);
+    EXPECT_EQ(rcpt("c+x@example.de"), kDisabled);
+}
+
+TEST_F(PolicydDecisionTest, SenderCheckUsesTheSameLookup) {
+    dir.add_mailbox("c+d@example.de");
+    dir.add_user("dora", {"c+d@example.de"});
+    EXPECT_EQ(check_sender("dora", "c+d@example.de", "+", dir), SenderCheck::Allowed);
+    EXPECT_EQ(check_sender("dora", "\"c+d\"@Example.de.", "+", dir), SenderCheck::Allowed);
+    EXPECT_EQ(check_sender("carla", "info@example.de.", "+", dir), SenderCheck::NotPermitted);
+    EXPECT_EQ(check_sender("anna", "<info@example.de.>", "+", dir), SenderCheck::Allowed);
+}
+
+TEST_F(PolicydDecisionTest, ResolveMailboxAddressPrefersTheFullAddress) {
+    dir.add_mailbox("c+d@example.de");
+    EXPECT_EQ(resolve_mailbox_address("C+D@example.de.", "+", dir), "c+d@example.de");
+    EXPECT_EQ(resolve_mailbox_address("info+x@example.de", "+", dir), "info@example.de");
+    EXPECT_EQ(resolve_mailbox_address("nobody+x@example.de", "+", dir), "nobody@example.de");
+    EXPECT_FALSE(resolve_mailbox_address("a..b@example.de", "+", dir));
+}
+
 }  // namespace
 }  // namespace boxwarden::policyd

@@ -233,7 +233,7 @@ TEST_F(PolicydQueryHandlerTest, BadRequestsGetPreciseErrors) {
           {"direction", "sent"},
           {"occurred_at", "yesterday"}},
          "attribute occurred_at is not a time (use 'YYYY-MM-DD HH:MM:SS[.ffffff]' UTC or Unix "
-         "seconds)"},
+         "seconds, from 1000-01-01 to 9999-12-31 23:59:59.999999)"},
         {{{"request", "record_activity"},
           {"event_id", "e"},
           {"mailbox", "info@example.de"},
@@ -331,6 +331,64 @@ TEST(PolicydProtocolTime, ParsesBothForms) {
               "1970-01-02 00:00:00.000001");
     for (const char* bad : {"", "1.2.3", "12.", "1.1234567", "2026-11-27", "2026-13-01 00:00:00"})
         EXPECT_FALSE(parse_protocol_time(bad).has_value()) << bad;
+}
+
+TEST(PolicydProtocolTime, TheWholeDatetimeRangeAndNothingBeyond) {
+    EXPECT_EQ(db::format_sql_datetime(*parse_protocol_time("9999-12-31 23:59:59.999999")),
+              "9999-12-31 23:59:59.999999");
+    EXPECT_EQ(db::format_sql_datetime(*parse_protocol_time("1600-01-01 00:00:00")),
+              "1600-01-01 00:00:00.000000");
+    EXPECT_EQ(db::format_sql_datetime(*parse_protocol_time("1000-01-01 00:00:00")),
+              "1000-01-01 00:00:00.000000");
+    EXPECT_EQ(db::format_sql_datetime(*parse_protocol_time("253402300799.999999")),
+              "9999-12-31 23:59:59.999999");
+    for (const char* bad : {"253402300800", "999999999999", "0999-12-31 23:59:59"})
+        EXPECT_FALSE(parse_protocol_time(bad).has_value()) << bad;
+}
+
+TEST_F(PolicydQueryHandlerTest, RecordActivityKeepsFarTimesOrRefusesThem) {
+    auto activity = [&](const char* at) {
+        return ask({{"request", "record_activity"},
+                    {"event_id", std::string("ev-") + at},
+                    {"mailbox", "info@example.de"},
+                    {"direction", "received"},
+                    {"occurred_at", at}});
+    };
+    EXPECT_EQ(get(activity("9999-12-31 23:59:59"), "status"), "ok");
+    EXPECT_EQ(get(activity("1600-01-01 00:00:00"), "status"), "ok");
+    ASSERT_EQ(sink.events.size(), 2u);
+    EXPECT_EQ(db::format_sql_datetime(std::get<ActivityEvent>(sink.events[0]).occurred_at),
+              "9999-12-31 23:59:59.000000");
+    EXPECT_EQ(db::format_sql_datetime(std::get<ActivityEvent>(sink.events[1]).occurred_at),
+              "1600-01-01 00:00:00.000000");
+    auto r = activity("253402300800");
+    EXPECT_EQ(get(r, "status"), "error");
+    EXPECT_NE(get(r, "reason").find("attribute occurred_at is not a time"), std::string::npos);
+    EXPECT_NE(get(r, "reason").find("9999-12-31 23:59:59.999999"), std::string::npos);
+    EXPECT_EQ(sink.events.size(), 2u);
+}
+
+TEST_F(PolicydQueryHandlerTest, OooEndInYear9999IsReportedAsStored) {
+    dir.mailboxes["info@example.de"].ooo.end = db::parse_sql_datetime("9999-12-31 00:00:00");
+    auto r = ask({{"request", "mailbox"}, {"address", "info@example.de"}});
+    EXPECT_EQ(get(r, "ooo_end"), "9999-12-31 00:00:00.000000");
+}
+
+TEST_F(PolicydQueryHandlerTest, LogWritesNameTheMailboxTheLookupFinds) {
+    dir.add_mailbox("c+d@example.de");
+    for (const char* given : {"c+d@example.de", "C+D@Example.de.", "info+x@example.de"}) {
+        auto r = ask({{"request", "record_agent_action"},
+                      {"event_id", std::string("ag-") + given},
+                      {"mailbox", given},
+                      {"login", "anna"},
+                      {"action", "read"},
+                      {"occurred_at", "2026-11-27 10:00:00"}});
+        EXPECT_EQ(get(r, "status"), "ok") << given;
+    }
+    ASSERT_EQ(sink.events.size(), 3u);
+    EXPECT_EQ(std::get<AgentActionEvent>(sink.events[0]).mailbox_address, "c+d@example.de");
+    EXPECT_EQ(std::get<AgentActionEvent>(sink.events[1]).mailbox_address, "c+d@example.de");
+    EXPECT_EQ(std::get<AgentActionEvent>(sink.events[2]).mailbox_address, "info@example.de");
 }
 
 }  // namespace

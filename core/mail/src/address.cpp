@@ -33,10 +33,44 @@ std::string ascii_lowercase(std::string_view s) {
     return out;
 }
 
+namespace {
+
+// `"local"@domain` -> `local@domain` (backslash escapes resolved), as
+// Postfix's internal form has it; anything else is returned unchanged.
+std::string unquote_local_part(std::string_view s) {
+    if (s.empty() || s.front() != '"') return std::string(s);
+    std::string local;
+    for (size_t i = 1; i < s.size(); ++i) {
+        if (s[i] == '\\' && i + 1 < s.size()) {
+            local += s[++i];
+        } else if (s[i] == '"') {
+            if (i + 1 < s.size() && s[i + 1] == '@') return local + std::string(s.substr(i + 1));
+            break;
+        } else {
+            local += s[i];
+        }
+    }
+    return std::string(s);
+}
+
+}  // namespace
+
 std::string normalize_address(std::string_view raw) {
     std::string_view s = trim(raw);
     if (s.size() >= 2 && s.front() == '<' && s.back() == '>') s = trim(s.substr(1, s.size() - 2));
-    return ascii_lowercase(s);
+    // A source route ("@relay:user@domain") is ignored, as RFC 5321 4.1.1.3
+    // asks and Postfix does.
+    if (!s.empty() && s.front() == '@') {
+        const size_t colon = s.find(':');
+        if (colon != std::string_view::npos) s.remove_prefix(colon + 1);
+    }
+    std::string out = unquote_local_part(s);
+    // One trailing dot of the domain is dropped, as trivial-rewrite does
+    // ("user@example.de." is delivered to user@example.de), but not "..", "@.".
+    if (out.size() >= 2 && out.back() == '.' && out[out.size() - 2] != '.' &&
+        out[out.size() - 2] != '@' && out.find('@') != std::string::npos)
+        out.pop_back();
+    return ascii_lowercase(out);
 }
 
 std::optional<std::string> local_part_problem(std::string_view lp) {
@@ -126,6 +160,14 @@ std::optional<std::string> address_problem(std::string_view raw) {
     if (auto p = local_part_problem(std::string_view(a).substr(0, at))) return p;
     if (auto p = domain_problem(std::string_view(a).substr(at + 1))) return p;
     return std::nullopt;
+}
+
+std::vector<std::string> mailbox_lookup_keys(const MailAddress& address,
+                                             std::string_view delimiters) {
+    std::vector<std::string> keys{address.str()};
+    const std::string stripped = strip_address_extension(keys.front(), delimiters);
+    if (stripped != keys.front() && parse_mail_address(stripped)) keys.push_back(stripped);
+    return keys;
 }
 
 std::string strip_address_extension(std::string_view address, std::string_view delimiters) {

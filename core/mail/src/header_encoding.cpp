@@ -179,7 +179,11 @@ std::string format_address_header(std::string_view display_name, std::string_vie
     if (!is_valid_address_syntax(address)) {
         throw std::invalid_argument("not a valid mail address: " + to_valid_utf8(address));
     }
-    const std::string angle = "<" + std::string(address) + ">";
+    // Appended piecewise: g++ 12 -O3 misreads `"<" + std::string(...)` as
+    // an overlapping memcpy (a known g++ 12 -Wrestrict false positive).
+    std::string angle;
+    angle.reserve(address.size() + 2);
+    angle.append(1, '<').append(address).append(1, '>');
     const std::string name = sanitize_display_name(display_name);
     if (name.empty()) return angle;
     const std::size_t first_column = header_name.size() + 2;  // "From: "

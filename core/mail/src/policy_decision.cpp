@@ -12,11 +12,37 @@ std::string trimmed_lower(std::string_view s) {
     return ascii_lowercase(s);
 }
 
-// A hosted lookup key: normalised, extension removed, valid, or nullopt.
-std::optional<MailAddress> lookup_address(std::string_view raw, std::string_view delimiters) {
+// One address as the look-ups see it: normalised the Postfix way
+// (normalize_address), its domain (even when the local part is invalid), and
+// the keys to try (full address first, then without the extension).
+struct LookupAddress {
+    std::string domain;                 // "" when there is no valid domain
+    std::optional<MailAddress> parsed;  // nullopt when either half is invalid
+    std::vector<std::string> keys;
+};
+
+LookupAddress lookup_address(std::string_view raw, std::string_view delimiters) {
+    LookupAddress out;
     const std::string normalized = normalize_address(raw);
-    if (normalized.empty()) return std::nullopt;
-    return parse_mail_address(strip_address_extension(normalized, delimiters));
+    const size_t at = normalized.rfind('@');
+    if (at == std::string::npos) return out;
+    std::string domain = normalized.substr(at + 1);
+    if (!domain_problem(domain)) out.domain = std::move(domain);
+    out.parsed = parse_mail_address(normalized);
+    if (out.parsed) out.keys = mailbox_lookup_keys(*out.parsed, delimiters);
+    return out;
+}
+
+struct FoundMailbox {
+    std::string key;  // the look-up key that matched
+    MailboxFacts facts;
+};
+
+// The first key that names a mailbox; nullopt when none does.
+std::optional<FoundMailbox> find_mailbox(const LookupAddress& a, const DirectoryView& dir) {
+    for (const std::string& key : a.keys)
+        if (auto m = dir.mailbox(key)) return FoundMailbox{key, std::move(*m)};
+    return std::nullopt;
 }
 
 DeliveryDecision stale_decision(const Freshness& fresh, TimePoint now) {
@@ -41,28 +67,27 @@ RecipientVerdict evaluate_recipient(std::string_view recipient, std::string_view
                                     const DirectoryView& dir, const Freshness& fresh,
                                     TimePoint now) {
     RecipientVerdict out;
+    const LookupAddress a = lookup_address(recipient, delimiters);
+    if (a.parsed) {
+        out.address = a.keys.back();
+        out.address_valid = true;
+    }
     // Nothing the cache says can be trusted past the cutoff, not even which
     // domains are hosted: defer before looking.
     if (fresh.stale()) {
         out.decision = stale_decision(fresh, now);
-        if (auto parsed = lookup_address(recipient, delimiters)) {
-            out.address = parsed->str();
-            out.address_valid = true;
-        }
         return out;
     }
     DeliveryFacts facts;
     facts.cache_age = fresh.effective_age();
     facts.cutoff = fresh.cutoff;
     facts.grace = dir.delivery_grace();
-    auto parsed = lookup_address(recipient, delimiters);
-    if (parsed) {
-        out.address = parsed->str();
-        out.address_valid = true;
-        out.domain_hosted = dir.domain_hosted(parsed->domain);
-        if (out.domain_hosted) out.mailbox = dir.mailbox(out.address);
-    }
-    if (out.mailbox) {
+    // A hosted domain with an unusable local part is an unknown mailbox, not
+    // someone else's business: Postfix would still deliver it somewhere.
+    out.domain_hosted = !a.domain.empty() && dir.domain_hosted(a.domain);
+    if (auto found = out.domain_hosted ? find_mailbox(a, dir) : std::nullopt) {
+        out.address = found->key;
+        out.mailbox = std::move(found->facts);
         facts.mailbox_known = true;
         facts.active = out.mailbox->active;
         facts.deactivated_at = out.mailbox->deactivated_at;
@@ -71,12 +96,22 @@ RecipientVerdict evaluate_recipient(std::string_view recipient, std::string_view
     return out;
 }
 
+std::optional<std::string> resolve_mailbox_address(std::string_view raw,
+                                                   std::string_view delimiters,
+                                                   const DirectoryView& dir) {
+    const LookupAddress a = lookup_address(raw, delimiters);
+    if (!a.parsed) return std::nullopt;
+    if (auto found = find_mailbox(a, dir)) return found->key;
+    return a.keys.back();
+}
+
 SenderCheck check_sender(std::string_view login, std::string_view sender,
                          std::string_view delimiters, const DirectoryView& dir) {
-    auto parsed = lookup_address(sender, delimiters);
-    if (!parsed || !dir.domain_hosted(parsed->domain)) return SenderCheck::NotHostedMailbox;
-    const std::string address = parsed->str();
-    if (!dir.mailbox(address)) return SenderCheck::NotHostedMailbox;
+    const LookupAddress a = lookup_address(sender, delimiters);
+    if (!a.parsed || !dir.domain_hosted(a.domain)) return SenderCheck::NotHostedMailbox;
+    const auto mailbox = find_mailbox(a, dir);
+    if (!mailbox) return SenderCheck::NotHostedMailbox;
+    const std::string& address = mailbox->key;
     const std::string who = trimmed_lower(login);
     if (who == address) return SenderCheck::Allowed;
     if (dir.assigned(who, address)) return SenderCheck::Allowed;

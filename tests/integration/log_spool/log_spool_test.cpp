@@ -54,7 +54,7 @@ ActivityEvent activity(const std::string& id, const std::string& mailbox = "info
     e.event_id = id;
     e.mailbox_address = mailbox;
     e.direction = "received";
-    e.occurred_at = std::chrono::system_clock::now();
+    e.occurred_at = boxwarden::wall_clock_now();
     e.message_id = "<" + id + "@example.org>";
     e.sender = "someone@example.org";
     e.recipients = mailbox;
@@ -63,12 +63,8 @@ ActivityEvent activity(const std::string& id, const std::string& mailbox = "info
 }
 
 AgentActionEvent action(const std::string& id, const std::string& login = "anna") {
-    return AgentActionEvent{id,
-                            "sales@example.de",
-                            login,
-                            "read",
-                            std::chrono::system_clock::now(),
-                            "<" + id + "@example.org>"};
+    return AgentActionEvent{id,     "sales@example.de",          login,
+                            "read", boxwarden::wall_clock_now(), "<" + id + "@example.org>"};
 }
 
 // Thread-safe log sink, printed on failure.

@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
                 e.event_id = prefix + "-" + std::to_string(i);
                 e.mailbox_address = "info@example.de";
                 e.direction = "received";
-                e.occurred_at = std::chrono::system_clock::now();
+                e.occurred_at = boxwarden::wall_clock_now();
                 e.message_id = "<" + e.event_id + "@example.org>";
                 e.sender = "someone@example.org";
                 e.recipients = "info@example.de";

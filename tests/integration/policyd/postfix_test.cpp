@@ -14,6 +14,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// One shell word, whatever the address holds (quotes, brackets).
+std::string shell_quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
 class PrivatePostfix {
   public:
     PrivatePostfix(std::string dir, int port) : dir_(std::move(dir)), port_(port) {}
@@ -30,7 +37,8 @@ class PrivatePostfix {
     std::string send(const std::string& to, const std::string& from = "sender@example.org") {
         std::string out;
         run_shell("swaks --server 127.0.0.1:" + std::to_string(port_) + " --timeout 30 --from " +
-                      from + " --to " + to + " --header 'Subject: boxwarden test'",
+                      shell_quote(from) + " --to " + shell_quote(to) +
+                      " --header 'Subject: boxwarden test'",
                   &out);
         return out;
     }
@@ -111,6 +119,52 @@ TEST(PolicydPostfix, RecipientVerdictsAndPlainSqlChanges) {
     EXPECT_TRUE(
         wait_until([&] { return accepted(d = postfix.send("sales@example.de")); }, 15s, 100ms))
         << d;
+    EXPECT_EQ(daemon.stop(), 0);
+}
+
+// Finding: "old@example.de." was answered DUNNO (domain not hosted) and
+// Postfix delivered it to the disabled old@example.de. Every spelling Postfix
+// resolves to a disabled mailbox must be refused by smtpd itself.
+TEST(PolicydPostfix, SpellingsOfADisabledMailboxAreRefused) {
+    const std::string dir = test_dir("pf-spellings");
+    boxwarden::testing::ScratchDatabase scratch;
+    auto db = scratch.connect();
+    seed(*db);
+    db->execute("CALL create_mailbox(?)", {std::string("c+d@example.de")});
+    PolicydProcess::Options o;
+    o.dir = dir + "/policyd";
+    std::filesystem::create_directories(o.dir);
+    o.db_socket = boxwarden::testing::test_mysql_socket();
+    o.db_name = scratch.name();
+    PolicydProcess daemon(o);
+    ASSERT_TRUE(daemon.start()) << daemon.log();
+    PrivatePostfix postfix(dir + "/postfix", free_port());
+    ASSERT_TRUE(postfix.start("unix:" + daemon.policy_socket()));
+
+    for (const char* to : {"old@example.de.", "OLD@Example.DE.", "\"old\"@example.de",
+                           "\"old\"@example.de.", "old+x@example.de."}) {
+        const std::string d = postfix.send(to);
+        EXPECT_TRUE(refused(d, "550 5.2.1", "Recipient address rejected: Mailbox disabled"))
+            << to << "\n"
+            << d << postfix.maillog();
+    }
+    // A mailbox whose name holds the delimiter is found under its full name
+    // first (as Postfix's virtual maps do), not refused as "c@example.de".
+    std::string d = postfix.send("c+d@example.de");
+    EXPECT_TRUE(accepted(d)) << d << daemon.log();
+    d = postfix.send("c+d@example.de.");
+    EXPECT_TRUE(accepted(d)) << d;
+    d = postfix.send("c+x@example.de");
+    EXPECT_TRUE(refused(d, "550 5.1.1", "Mailbox unknown")) << d;
+    // Nothing was delivered to the disabled mailbox (discard logs
+    // "to=<old@example.de>, ... status=sent" for each delivery).
+    const std::string log = postfix.maillog();
+    for (size_t pos = log.find("to=<old@example.de"); pos != std::string::npos;
+         pos = log.find("to=<old@example.de", pos + 1)) {
+        const size_t start = log.rfind('\n', pos) + 1;
+        const std::string line = log.substr(start, log.find('\n', pos) - start);
+        EXPECT_EQ(line.find("status=sent"), std::string::npos) << line;
+    }
     EXPECT_EQ(daemon.stop(), 0);
 }
 

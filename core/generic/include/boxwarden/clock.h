@@ -5,8 +5,31 @@
 
 namespace boxwarden {
 
-using TimePoint = std::chrono::system_clock::time_point;
+// Wall-clock times are microseconds since the Unix epoch (UTC). Microseconds
+// are what SQL DATETIME(6) stores, and int64 microseconds reach +-292,000
+// years, so every DATETIME(6) value (1000-01-01 .. 9999-12-31 23:59:59.999999)
+// round-trips. (system_clock's own nanoseconds only reach 1677..2262: year
+// 9999 wrapped to 1816.)
+using TimePoint = std::chrono::time_point<std::chrono::system_clock, std::chrono::microseconds>;
 using Seconds = std::chrono::seconds;
+
+// The range of SQL DATETIME, which every time given from outside (protocol
+// attributes, CLI options) must lie in: 1000-01-01 00:00:00 ..
+// 9999-12-31 23:59:59.999999 UTC.
+inline constexpr TimePoint kEarliestTime{
+    std::chrono::sys_days{std::chrono::year{1000} / 1 / 1}.time_since_epoch()};
+inline constexpr TimePoint kLatestTime{
+    std::chrono::sys_days{std::chrono::year{10000} / 1 / 1}.time_since_epoch() -
+    std::chrono::microseconds{1}};
+constexpr bool in_datetime_range(TimePoint t) {
+    return t >= kEarliestTime && t <= kLatestTime;
+}
+
+// The current wall-clock time (system_clock::now() is nanoseconds and does
+// not convert implicitly).
+inline TimePoint wall_clock_now() {
+    return std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now());
+}
 
 class Clock {
   public:
@@ -19,7 +42,7 @@ class Clock {
 
 class SystemClock final : public Clock {
   public:
-    TimePoint now() const override { return std::chrono::system_clock::now(); }
+    TimePoint now() const override { return wall_clock_now(); }
     std::chrono::steady_clock::time_point steady_now() const override {
         return std::chrono::steady_clock::now();
     }

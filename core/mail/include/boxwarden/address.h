@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace boxwarden {
 
@@ -17,8 +18,11 @@ struct MailAddress {
 // ASCII lowercase; bytes >= 0x80 are left as they are.
 std::string ascii_lowercase(std::string_view s);
 
-// Trims blanks and one pair of angle brackets, lowercases ASCII. Does not
-// validate.
+// The one normalisation every address look-up uses, so that an address
+// names the mailbox Postfix will deliver it to: trims blanks and one pair of
+// angle brackets, drops a source route ("@relay:"), unquotes a quoted local
+// part ("\"old\"@example.de"), drops one trailing dot of the domain
+// ("old@example.de."), lowercases ASCII. Does not validate.
 std::string normalize_address(std::string_view raw);
 
 // The reason a lowercased local part is not an RFC 5321 dot-atom of at most
@@ -49,5 +53,11 @@ std::optional<std::string> address_problem(std::string_view raw);
 // (Postfix recipient_delimiter semantics: the first delimiter found splits).
 // Returns the input when there is no extension.
 std::string strip_address_extension(std::string_view address, std::string_view delimiters);
+
+// The keys a mailbox is looked up with, in order: the full address, then
+// (when it has an extension and the rest is valid) the address without it,
+// as Postfix's virtual(5) maps are searched. One key when there is none.
+std::vector<std::string> mailbox_lookup_keys(const MailAddress& address,
+                                             std::string_view delimiters);
 
 }  // namespace boxwarden

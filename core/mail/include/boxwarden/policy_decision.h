@@ -22,7 +22,8 @@ struct PolicyQuery {
 
 // Everything known about one recipient address.
 struct RecipientVerdict {
-    std::string address;  // normalised, extension removed ("" when unparsable)
+    std::string address;  // the mailbox key that matched (full address, else without
+                          // the extension); without it when none; "" when unparsable
     bool address_valid = false;
     bool domain_hosted = false;
     std::optional<MailboxFacts> mailbox;
@@ -36,6 +37,14 @@ struct RecipientVerdict {
 RecipientVerdict evaluate_recipient(std::string_view recipient, std::string_view delimiters,
                                     const DirectoryView& dir, const Freshness& fresh,
                                     TimePoint now);
+
+// The mailbox key a raw address names, with the same normalisation and order
+// as the verdicts: the full address when it is a mailbox, else the address
+// without its extension (also when that is no mailbox either); nullopt when
+// the address does not parse.
+std::optional<std::string> resolve_mailbox_address(std::string_view raw,
+                                                   std::string_view delimiters,
+                                                   const DirectoryView& dir);
 
 enum class SenderCheck {
     Allowed,
