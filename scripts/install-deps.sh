@@ -7,7 +7,7 @@ SUDO=""
 PACKAGES="
   build-essential cmake ninja-build pkg-config clang-format
   clang-14 libclang-rt-14-dev
-  libmysqlcppconn-dev libssl-dev libsodium-dev libmilter-dev dovecot-dev
+  libmysqlcppconn-dev libssl-dev libsodium-dev libmilter-dev dovecot-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   mariadb-server mariadb-client
   postfix postfix-mysql

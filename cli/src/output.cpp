@@ -3,28 +3,44 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "boxwarden/mail_header.h"
+#include "boxwarden/utf8.h"  // decode_utf8_at, append_utf8: the one UTF-8 codec
 
 namespace boxwarden::cli {
 
 namespace {
 
-void append_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
+// nlohmann's dump, then the escapes of the serialiser this replaced: DEL and
+// U+2028/U+2029 (line breaks to JavaScript and some terminals) as \u, and
+// \b, \f as \u0008, \u000c. Outside strings JSON has none of these bytes.
+// error_handler replace: never throws, even if a string slipped in unchecked.
+std::string serialise(const nlohmann::ordered_json& value, int indent) {
+    const std::string raw =
+        value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string out;
+    out.reserve(raw.size());
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        const char c = raw[i];
+        if (c == '\\' && i + 1 < raw.size()) {
+            const char e = raw[++i];
+            if (e == 'b') {
+                out += "\\u0008";
+            } else if (e == 'f') {
+                out += "\\u000c";
+            } else {
+                out += c;
+                out += e;
+            }
+        } else if (c == '\x7f') {
+            out += "\\u007f";
+        } else if (raw.compare(i, 3, "\xe2\x80\xa8") == 0 ||
+                   raw.compare(i, 3, "\xe2\x80\xa9") == 0) {
+            out += raw[i + 2] == '\xa8' ? "\\u2028" : "\\u2029";
+            i += 2;
+        } else {
+            out += c;
+        }
     }
+    return out;
 }
 
 std::string hex_escape(const char* prefix, unsigned value, int digits) {
@@ -88,7 +104,7 @@ void render_table(std::string& out, const Json& rows, const std::string& indent)
     for (const auto& row : rows.array_items()) {
         std::vector<std::string> line;
         for (size_t i = 0; i < columns.size(); ++i) {
-            const Json* v = row.find(columns[i]);
+            const std::optional<Json> v = row.find(columns[i]);
             line.push_back(v ? cell_text(*v) : "-");
             widths[i] = std::max(widths[i], text_width(line.back()));
         }
@@ -135,61 +151,40 @@ void render_object(std::string& out, const Json& obj, const std::string& indent)
 
 }  // namespace
 
+Json::Json(std::string_view s) : j_(to_valid_utf8(s)) {}
+
 Json& Json::set(std::string key, Json value) {
-    auto& obj = std::get<Object>(v_);
-    for (auto& [k, v] : obj) {
-        if (k == key) {
-            v = std::move(value);
-            return *this;
-        }
-    }
-    obj.emplace_back(std::move(key), std::move(value));
+    // ordered_json replaces an existing member in place, keeping its position.
+    j_[to_valid_utf8(key)] = std::move(value.j_);
     return *this;
 }
 
 Json& Json::push(Json value) {
-    std::get<Array>(v_).push_back(std::move(value));
+    j_.push_back(std::move(value.j_));
     return *this;
 }
 
-const Json* Json::find(std::string_view key) const {
-    if (!is_object()) return nullptr;
-    for (const auto& [k, v] : object_items())
-        if (k == key) return &v;
-    return nullptr;
+Json::Object Json::object_items() const {
+    Object items;
+    for (const auto& [k, v] : j_.items()) items.emplace_back(k, Json(v));
+    return items;
+}
+
+Json::Array Json::array_items() const {
+    Array items;
+    for (const auto& v : j_) items.push_back(Json(v));
+    return items;
+}
+
+std::optional<Json> Json::find(std::string_view key) const {
+    if (!is_object()) return std::nullopt;
+    const auto it = j_.find(std::string(key));
+    if (it == j_.end()) return std::nullopt;
+    return Json(*it);
 }
 
 std::string json_quote(std::string_view s) {
-    std::string out = "\"";
-    size_t pos = 0;
-    while (pos < s.size()) {
-        const Utf8Step step = decode_utf8_at(s, pos);
-        pos += step.length;
-        const char32_t cp = step.valid ? step.code_point : U'\uFFFD';
-        switch (cp) {
-            case U'"':
-                out += "\\\"";
-                break;
-            case U'\\':
-                out += "\\\\";
-                break;
-            case U'\n':
-                out += "\\n";
-                break;
-            case U'\r':
-                out += "\\r";
-                break;
-            case U'\t':
-                out += "\\t";
-                break;
-            default:
-                if (cp < 0x20 || cp == 0x7F || cp == 0x2028 || cp == 0x2029)
-                    out += hex_escape("\\u", static_cast<unsigned>(cp), 4);
-                else
-                    append_utf8(out, cp);
-        }
-    }
-    return out + "\"";
+    return serialise(nlohmann::ordered_json(to_valid_utf8(s)), -1);
 }
 
 namespace {
@@ -228,59 +223,18 @@ std::string terminal_safe(std::string_view s) {
     return out;
 }
 
-void Json::dump_to(std::string& out, int indent, int depth) const {
-    const auto newline = [&](int d) {
-        if (indent > 0) out.append(1, '\n').append(static_cast<size_t>(indent * d), ' ');
-    };
-    if (std::holds_alternative<Array>(v_)) {
-        const auto& a = std::get<Array>(v_);
-        out += '[';
-        for (size_t i = 0; i < a.size(); ++i) {
-            if (i) out += ',';
-            newline(depth + 1);
-            a[i].dump_to(out, indent, depth + 1);
-        }
-        if (!a.empty()) newline(depth);
-        out += ']';
-    } else if (std::holds_alternative<Object>(v_)) {
-        const auto& o = std::get<Object>(v_);
-        out += '{';
-        for (size_t i = 0; i < o.size(); ++i) {
-            if (i) out += ',';
-            newline(depth + 1);
-            out += json_quote(o[i].first);
-            out += indent > 0 ? ": " : ":";
-            o[i].second.dump_to(out, indent, depth + 1);
-        }
-        if (!o.empty()) newline(depth);
-        out += '}';
-    } else if (std::holds_alternative<std::string>(v_)) {
-        out += json_quote(std::get<std::string>(v_));
-    } else if (std::holds_alternative<bool>(v_)) {
-        out += std::get<bool>(v_) ? "true" : "false";
-    } else if (std::holds_alternative<std::int64_t>(v_)) {
-        out += std::to_string(std::get<std::int64_t>(v_));
-    } else {
-        out += "null";
-    }
-}
-
 std::string Json::dump() const {
-    std::string out;
-    dump_to(out, 0, 0);
-    return out;
+    return serialise(j_, -1);
 }
 
 std::string Json::dump_pretty() const {
-    std::string out;
-    dump_to(out, 2, 0);
-    return out;
+    return serialise(j_, 2);
 }
 
 std::string Json::scalar_text() const {
-    if (std::holds_alternative<std::string>(v_)) return terminal_safe(std::get<std::string>(v_));
-    if (std::holds_alternative<bool>(v_)) return std::get<bool>(v_) ? "yes" : "no";
-    if (std::holds_alternative<std::int64_t>(v_)) return std::to_string(std::get<std::int64_t>(v_));
+    if (j_.is_string()) return terminal_safe(string_value());
+    if (j_.is_boolean()) return j_.get<bool>() ? "yes" : "no";
+    if (j_.is_number_integer()) return std::to_string(j_.get<std::int64_t>());
     if (is_null()) return "-";
     return terminal_safe(dump());
 }

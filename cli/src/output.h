@@ -1,8 +1,7 @@
 #pragma once
-// Output of boxwardenctl: every command builds one Json value; it is printed
-// either as JSON (--json) or as text for people, from the same value, so
-// both always carry the same fields. Pure (unit tested in
-// tests/unit/cli_output_test.cpp).
+// Output of boxwardenctl: every command builds one Json value (nlohmann::ordered_json); it is
+// printed either as JSON (--json) or as text for people, from the same value, so both always carry
+// the same fields. Pure (unit tested in tests/unit/cli_output_test.cpp).
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -10,52 +9,58 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace boxwarden::cli {
 
+// A JSON value built by a command: nlohmann::ordered_json (keys keep their
+// insertion order) behind the small interface the commands use. Strings and
+// keys are made valid UTF-8 (ill-formed parts become U+FFFD) when they go
+// in, so serialising can never throw on bytes read from the database.
 class Json {
   public:
+    using Object = std::vector<std::pair<std::string, Json>>;  // a copy, in insertion order
     using Array = std::vector<Json>;
-    using Object = std::vector<std::pair<std::string, Json>>;  // keeps insertion order
 
-    Json() : v_(nullptr) {}
-    Json(std::nullptr_t) : v_(nullptr) {}
-    Json(bool b) : v_(b) {}
-    Json(int i) : v_(static_cast<std::int64_t>(i)) {}
-    Json(long i) : v_(static_cast<std::int64_t>(i)) {}
-    Json(long long i) : v_(static_cast<std::int64_t>(i)) {}
-    Json(unsigned long i) : v_(static_cast<std::int64_t>(i)) {}
-    Json(const char* s) : v_(std::string(s)) {}
-    Json(std::string s) : v_(std::move(s)) {}
-    Json(std::string_view s) : v_(std::string(s)) {}
+    Json() = default;
+    Json(std::nullptr_t) {}
+    Json(bool b) : j_(b) {}
+    Json(int i) : j_(static_cast<std::int64_t>(i)) {}
+    Json(long i) : j_(static_cast<std::int64_t>(i)) {}
+    Json(long long i) : j_(static_cast<std::int64_t>(i)) {}
+    Json(unsigned long i) : j_(static_cast<std::int64_t>(i)) {}
+    Json(const char* s) : Json(std::string_view(s)) {}
+    Json(const std::string& s) : Json(std::string_view(s)) {}
+    Json(std::string_view s);
     template <typename T>
-    Json(const std::optional<T>& o) : v_(nullptr) {
+    Json(const std::optional<T>& o) {
         if (o) *this = Json(*o);
     }
 
-    static Json array() { return Json(Array{}); }
-    static Json object() { return Json(Object{}); }
+    static Json array() { return Json(nlohmann::ordered_json::array()); }
+    static Json object() { return Json(nlohmann::ordered_json::object()); }
 
-    bool is_null() const { return std::holds_alternative<std::nullptr_t>(v_); }
-    bool is_object() const { return std::holds_alternative<Object>(v_); }
-    bool is_array() const { return std::holds_alternative<Array>(v_); }
-    bool is_string() const { return std::holds_alternative<std::string>(v_); }
+    bool is_null() const { return j_.is_null(); }
+    bool is_object() const { return j_.is_object(); }
+    bool is_array() const { return j_.is_array(); }
+    bool is_string() const { return j_.is_string(); }
 
     // Object: appends (or replaces) a member; returns *this for chaining.
     Json& set(std::string key, Json value);
     // Array: appends an element.
     Json& push(Json value);
 
-    const Object& object_items() const { return std::get<Object>(v_); }
-    const Array& array_items() const { return std::get<Array>(v_); }
-    const std::string& string_value() const { return std::get<std::string>(v_); }
-    // Member by key, or nullptr.
-    const Json* find(std::string_view key) const;
+    Object object_items() const;
+    Array array_items() const;
+    const std::string& string_value() const { return j_.get_ref<const std::string&>(); }
+    // Member by key, or nullopt.
+    std::optional<Json> find(std::string_view key) const;
 
-    // Compact JSON (one line); strings are escaped, ill-formed UTF-8 becomes
-    // U+FFFD so the output is always valid JSON.
+    // Compact JSON (one line). Beyond nlohmann's escapes, DEL, U+2028 and
+    // U+2029 are written as \u escapes and \b, \f as \u0008, \u000c (the
+    // output of the hand-written serialiser this replaced, byte for byte).
     std::string dump() const;
     // Indented JSON, two spaces.
     std::string dump_pretty() const;
@@ -63,11 +68,9 @@ class Json {
     std::string scalar_text() const;
 
   private:
-    explicit Json(Array a) : v_(std::move(a)) {}
-    explicit Json(Object o) : v_(std::move(o)) {}
-    void dump_to(std::string& out, int indent, int depth) const;
+    explicit Json(nlohmann::ordered_json j) : j_(std::move(j)) {}
 
-    std::variant<std::nullptr_t, bool, std::int64_t, std::string, Array, Object> v_;
+    nlohmann::ordered_json j_;
 };
 
 // JSON string literal with quotes.

@@ -32,6 +32,8 @@ TEST(BinaryText, Base64RoundTripAndRefusals) {
     EXPECT_EQ(from_base64("Y"), std::nullopt);  // impossible length
     EXPECT_EQ(from_base64("YW I="), std::nullopt);
     EXPECT_EQ(from_base64("YW-I"), std::nullopt);
+    EXPECT_EQ(from_base64("QQ=="), "A");
+    EXPECT_EQ(from_base64("QR=="), std::nullopt);  // trailing bits set (RFC 4648 3.5)
     std::string all;
     for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
     EXPECT_EQ(from_base64(to_base64(all)), all);

@@ -2,6 +2,7 @@
 // terminal-safe text, and the human layouts.
 #include <gtest/gtest.h>
 
+#include "boxwarden/utf8.h"
 #include "dovecot.h"
 #include "output.h"
 #include "password_input.h"
@@ -14,6 +15,34 @@ TEST(CliOutput, JsonEscapesAndRepairsStrings) {
     EXPECT_EQ(json_quote(std::string("x\x01y", 3)), R"("x\u0001y")");
     EXPECT_EQ(json_quote("M\xC3\xBCller"), "\"M\xC3\xBCller\"");  // UTF-8 kept
     EXPECT_EQ(json_quote("bad\xFF"), "\"bad\xEF\xBF\xBD\"");      // ill-formed -> U+FFFD
+}
+
+TEST(CliOutput, JsonKeepsTheEscapesOfTheHandWrittenSerialiser) {
+    // nlohmann writes \b and \f and leaves DEL, U+2028 and U+2029 raw; the
+    // output stays byte-identical to what boxwardenctl printed before.
+    EXPECT_EQ(json_quote("\b\f\x7f\xE2\x80\xA8\xE2\x80\xA9"),
+              R"("\u0008\u000c\u007f\u2028\u2029")");
+    EXPECT_EQ(json_quote("a\\b"), R"("a\\b")");  // an escaped backslash stays one
+    EXPECT_EQ(Json::object().set("k\x7f", "\x1f").dump(), R"({"k\u007f":"\u001f"})");
+}
+
+TEST(CliOutput, InvalidUtf8NeverMakesTheSerialiserThrow) {
+    // Values come from the database by plain SQL: any bytes at all.
+    std::string all;
+    for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
+    Json o = Json::object();
+    o.set(all, all);
+    o.set("list", Json::array().push(std::string_view("\xC3(\xFF\xED\xA0\x80")));
+    std::string compact;
+    std::string pretty;
+    EXPECT_NO_THROW(compact = o.dump());
+    EXPECT_NO_THROW(pretty = o.dump_pretty());
+    EXPECT_TRUE(is_valid_utf8(compact));
+    EXPECT_TRUE(is_valid_utf8(pretty));
+    const std::string fffd = "\xEF\xBF\xBD";
+    EXPECT_NE(compact.find("[\"" + fffd + "(" + fffd + fffd + fffd + fffd + "\"]"),
+              std::string::npos)
+        << compact;
 }
 
 TEST(CliOutput, JsonObjectsKeepOrderAndTypes) {
