@@ -101,6 +101,17 @@ Field time_field(const AttrRequest& r, std::string_view name, std::optional<Time
     return f;
 }
 
+// A log entry's time: a time, and inside what the log tables accept.
+Field log_time_field(const AttrRequest& r, std::string_view name, std::optional<TimePoint>& out) {
+    Field f = time_field(r, name, out);
+    if (!f.ok()) return f;
+    if (!in_log_time_range(*out))
+        return {"", "attribute " + std::string(name) +
+                        " is outside the log time range 1970-01-01 00:00:00 .. 2199-12-31 "
+                        "23:59:59.999999 UTC"};
+    return f;
+}
+
 void add_decision(AttrList& out, const RecipientVerdict& v) {
     out.emplace_back(f::verdict, std::string(to_string(v.decision.verdict)));
     out.emplace_back(f::smtp_code, std::to_string(v.decision.smtp_code));
@@ -240,7 +251,7 @@ AttrList QueryHandler::record_activity(const AttrRequest& r) const {
     if (direction.value != qp::direction::sent && direction.value != qp::direction::received)
         return error("attribute direction must be sent or received");
     std::optional<TimePoint> at;
-    if (Field t = time_field(r, f::occurred_at, at); !t.ok()) return error(t.problem);
+    if (Field t = log_time_field(r, f::occurred_at, at); !t.ok()) return error(t.problem);
     Field message_id = optional_text(r, f::message_id, 998);
     Field sender = optional_text(r, f::sender, 320);
     Field recipients = optional_text(r, f::recipients, 65535);
@@ -280,7 +291,7 @@ AttrList QueryHandler::record_agent_action(const AttrRequest& r) const {
         action.value != qp::agent_action::deleted && action.value != qp::agent_action::moved)
         return error("attribute action must be read, answered, deleted or moved");
     std::optional<TimePoint> at;
-    if (Field t = time_field(r, f::occurred_at, at); !t.ok()) return error(t.problem);
+    if (Field t = log_time_field(r, f::occurred_at, at); !t.ok()) return error(t.problem);
     Field message_id = optional_text(r, f::message_id, 998);
     if (!message_id.ok()) return error(message_id.problem);
     e.event_id = event_id.value;

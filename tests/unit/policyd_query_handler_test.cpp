@@ -346,7 +346,7 @@ TEST(PolicydProtocolTime, TheWholeDatetimeRangeAndNothingBeyond) {
         EXPECT_FALSE(parse_protocol_time(bad).has_value()) << bad;
 }
 
-TEST_F(PolicydQueryHandlerTest, RecordActivityKeepsFarTimesOrRefusesThem) {
+TEST_F(PolicydQueryHandlerTest, RecordActivityKeepsLogTimesOrRefusesThem) {
     auto activity = [&](const char* at) {
         return ask({{"request", "record_activity"},
                     {"event_id", std::string("ev-") + at},
@@ -354,13 +354,20 @@ TEST_F(PolicydQueryHandlerTest, RecordActivityKeepsFarTimesOrRefusesThem) {
                     {"direction", "received"},
                     {"occurred_at", at}});
     };
-    EXPECT_EQ(get(activity("9999-12-31 23:59:59"), "status"), "ok");
-    EXPECT_EQ(get(activity("1600-01-01 00:00:00"), "status"), "ok");
+    EXPECT_EQ(get(activity("2199-12-31 23:59:59.999999"), "status"), "ok");
+    EXPECT_EQ(get(activity("1970-01-01 00:00:00"), "status"), "ok");
     ASSERT_EQ(sink.events.size(), 2u);
     EXPECT_EQ(db::format_sql_datetime(std::get<ActivityEvent>(sink.events[0]).occurred_at),
-              "9999-12-31 23:59:59.000000");
+              "2199-12-31 23:59:59.999999");
     EXPECT_EQ(db::format_sql_datetime(std::get<ActivityEvent>(sink.events[1]).occurred_at),
-              "1600-01-01 00:00:00.000000");
+              "1970-01-01 00:00:00.000000");
+    // Valid times the log tables refuse are refused here, never spooled.
+    for (const char* at : {"9999-12-31 23:59:59", "1600-01-01 00:00:00", "2200-01-01 00:00:00",
+                           "1969-12-31 23:59:59.999999"}) {
+        auto r = activity(at);
+        EXPECT_EQ(get(r, "status"), "error") << at;
+        EXPECT_NE(get(r, "reason").find("outside the log time range"), std::string::npos) << at;
+    }
     auto r = activity("253402300800");
     EXPECT_EQ(get(r, "status"), "error");
     EXPECT_NE(get(r, "reason").find("attribute occurred_at is not a time"), std::string::npos);

@@ -50,14 +50,25 @@ TEST_F(PolicydFarTimeTest, OooEndingIn9999IsReportedAsStoredAndInEffect) {
 }
 
 TEST_F(PolicydFarTimeTest, ActivityTimesKeepTheirYearOrAreRefused) {
+    // The log tables take 1970 .. 2199 (migration 0004); policyd refuses
+    // anything else to its sender instead of spooling what SQL will refuse.
     auto w = daemon->query(
         "request=record_activity\nevent_id=far-1\nmailbox=info@example.de\ndirection=received\n"
-        "occurred_at=9999-12-31 23:59:59\n\n");
+        "occurred_at=2199-12-31 23:59:59.999999\n\n");
     EXPECT_EQ(w["status"], "ok") << w["reason"];
     w = daemon->query(
         "request=record_activity\nevent_id=far-2\nmailbox=info@example.de\ndirection=received\n"
-        "occurred_at=1600-01-01 00:00:00\n\n");
+        "occurred_at=1970-01-01 00:00:00\n\n");
     EXPECT_EQ(w["status"], "ok") << w["reason"];
+    for (const char* at : {"9999-12-31 23:59:59", "1600-01-01 00:00:00", "2200-01-01 00:00:00"}) {
+        auto out_of_range = daemon->query(
+            std::string("request=record_activity\nevent_id=far-x\nmailbox=info@example.de\n"
+                        "direction=received\noccurred_at=") +
+            at + "\n\n");
+        EXPECT_EQ(out_of_range["status"], "error") << at;
+        EXPECT_NE(out_of_range["reason"].find("outside the log time range"), std::string::npos)
+            << out_of_range["reason"];
+    }
     auto refused = daemon->query(
         "request=record_activity\nevent_id=far-3\nmailbox=info@example.de\ndirection=received\n"
         "occurred_at=253402300800\n\n");
@@ -75,8 +86,8 @@ TEST_F(PolicydFarTimeTest, ActivityTimesKeepTheirYearOrAreRefused) {
         "SELECT event_id, CAST(occurred_at AS CHAR) AS at FROM activity WHERE event_id LIKE "
         "'far-%' ORDER BY event_id");
     ASSERT_EQ(rows.size(), 2u);
-    EXPECT_EQ(rows[0].str("at"), "9999-12-31 23:59:59.000000");
-    EXPECT_EQ(rows[1].str("at"), "1600-01-01 00:00:00.000000");
+    EXPECT_EQ(rows[0].str("at"), "2199-12-31 23:59:59.999999");
+    EXPECT_EQ(rows[1].str("at"), "1970-01-01 00:00:00.000000");
 }
 
 }  // namespace

@@ -25,6 +25,18 @@ constexpr bool in_datetime_range(TimePoint t) {
     return t >= kEarliestTime && t <= kLatestTime;
 }
 
+// Activity and agent-log times (sql/migrations/0004: the log procedures
+// refuse anything else): 1970-01-01 00:00:00 .. 2199-12-31 23:59:59.999999
+// UTC. Checked where a log write arrives, so a bad time is refused to its
+// sender instead of being spooled and then refused by SQL.
+inline constexpr TimePoint kEarliestLogTime{};
+inline constexpr TimePoint kLatestLogTime{
+    std::chrono::sys_days{std::chrono::year{2200} / 1 / 1}.time_since_epoch() -
+    std::chrono::microseconds{1}};
+constexpr bool in_log_time_range(TimePoint t) {
+    return t >= kEarliestLogTime && t <= kLatestLogTime;
+}
+
 // The current wall-clock time (system_clock::now() is nanoseconds and does
 // not convert implicitly).
 inline TimePoint wall_clock_now() {
