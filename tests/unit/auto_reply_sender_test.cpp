@@ -22,8 +22,12 @@ TEST(AutoReplySender, AutomatedAndListSendersGetNoReply) {
               "sender is a list server");
     EXPECT_EQ(never_auto_reply_reason("majordomo@lists.example.org", box),
               "sender is a list server");
-    for (const char* s : {"noreply@shop.example", "no-reply@shop.example",
-                          "donotreply@shop.example", "do-not-reply@shop.example"})
+    EXPECT_EQ(never_auto_reply_reason("users-owner@lists.example.org", box),
+              "sender is a list owner address");
+    for (const char* s :
+         {"noreply@shop.example", "no-reply@shop.example", "donotreply@shop.example",
+          "do-not-reply@shop.example", "no_reply@shop.example", "noreply-billing@shop.example",
+          "do.not.reply@shop.example"})
         EXPECT_EQ(never_auto_reply_reason(s, box), "sender is a no-reply address") << s;
 }
 

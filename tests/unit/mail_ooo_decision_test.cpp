@@ -76,8 +76,8 @@ TEST(MailOooDecision, NullSender) {
 TEST(MailOooDecision, SystemSenders) {
     for (const char* sender :
          {"MAILER-DAEMON@example.org", "mailer-daemon@example.org", "LISTSERV@lists.example.org",
-          "majordomo@example.org", "owner-staff@example.org", "staff-request@example.org",
-          "Staff-Request+x@example.org"}) {
+          "majordomo@example.org", "owner-staff@example.org", "staff-owner@example.org",
+          "staff-request@example.org", "Staff-Request+x@example.org"}) {
         OooFacts f = replying();
         f.envelope_sender = sender;
         EXPECT_EQ(reasons(f), Reasons{OooReason::SystemSender}) << sender;

@@ -1,10 +1,22 @@
 #include "boxwarden/auto_reply_sender.h"
 
-#include <array>
+#include <string>
 
 #include "boxwarden/address.h"
 
 namespace boxwarden {
+
+bool is_system_local_part(std::string_view local) {
+    return local == "mailer-daemon" || local == "listserv" || local == "majordomo" ||
+           local.starts_with("owner-") || local.ends_with("-owner") || local.ends_with("-request");
+}
+
+bool is_noreply_local_part(std::string_view local) {
+    std::string squeezed;
+    for (const char c : local)
+        if (c != '-' && c != '_' && c != '.') squeezed += c;
+    return squeezed.starts_with("noreply") || squeezed.starts_with("donotreply");
+}
 
 std::optional<std::string_view> never_auto_reply_reason(std::string_view sender,
                                                         std::string_view mailbox) {
@@ -17,10 +29,7 @@ std::optional<std::string_view> never_auto_reply_reason(std::string_view sender,
         return "sender is a list owner address";
     if (local.ends_with("-request")) return "sender is a list request address";
     if (local == "listserv" || local == "majordomo") return "sender is a list server";
-    constexpr std::array kNoReply{"noreply",    "no-reply",     "no_reply",
-                                  "donotreply", "do-not-reply", "do_not_reply"};
-    for (std::string_view n : kNoReply)
-        if (local == n) return "sender is a no-reply address";
+    if (is_noreply_local_part(local)) return "sender is a no-reply address";
     if (ascii_lowercase(sender) == ascii_lowercase(mailbox)) return "sender is the mailbox itself";
     return std::nullopt;
 }

@@ -1,5 +1,7 @@
 #include "boxwarden/ooo_decision.h"
 
+#include "boxwarden/auto_reply_sender.h"
+
 #include <algorithm>
 
 namespace boxwarden {
@@ -14,14 +16,6 @@ std::string_view trim(std::string_view s) {
     while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
     while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
     return s;
-}
-
-bool starts_with(std::string_view s, std::string_view prefix) {
-    return s.substr(0, prefix.size()) == prefix;
-}
-
-bool ends_with(std::string_view s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
 // The unfolded value without (nested) comments, lowercased.
@@ -66,19 +60,6 @@ bool has_suppress_token(std::string_view value) {
 std::string local_part_of(std::string_view address) {
     const std::size_t at = address.rfind('@');
     return std::string(at == std::string_view::npos ? address : address.substr(0, at));
-}
-
-bool is_system_local_part(std::string_view local) {
-    return local == "mailer-daemon" || local == "listserv" || local == "majordomo" ||
-           starts_with(local, "owner-") || ends_with(local, "-request");
-}
-
-bool is_noreply_local_part(std::string_view local) {
-    std::string squeezed;
-    for (const char c : local) {
-        if (c != '-' && c != '_' && c != '.') squeezed += c;
-    }
-    return starts_with(squeezed, "noreply") || starts_with(squeezed, "donotreply");
 }
 
 std::size_t physical_lines(const std::vector<HeaderField>& headers) {
@@ -148,7 +129,7 @@ OooDecision decide_ooo_reply(const OooFacts& facts, TimePoint now) {
         } else if (name == "precedence") {
             const std::string token = first_token(field.value);
             precedence = precedence || token == "bulk" || token == "list" || token == "junk";
-        } else if (starts_with(name, "list-")) {
+        } else if (name.starts_with("list-")) {
             list_header = true;
         } else if (name == "x-auto-response-suppress") {
             suppressed = suppressed || has_suppress_token(field.value);
