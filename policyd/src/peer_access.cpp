@@ -1,5 +1,7 @@
 #include "peer_access.h"
 
+#include "boxwarden/text_trim.h"
+
 #include <grp.h>
 #include <pwd.h>
 #include <sys/socket.h>
@@ -10,12 +12,6 @@
 namespace boxwarden::policyd {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 std::optional<uid_t> user_id(const std::string& name) {
     std::vector<char> buf(16384);

@@ -1,5 +1,7 @@
 #include "boxwarden/config.h"
 
+#include "boxwarden/text_trim.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -10,13 +12,6 @@
 namespace boxwarden {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
-    while (!s.empty() && blank(s.front())) s.remove_prefix(1);
-    while (!s.empty() && blank(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 const ConfigKey* find_key(std::string_view name) {
     for (const auto& k : known_config_keys())
@@ -75,7 +70,7 @@ std::string value_problem(const ConfigKey& key, std::string_view value) {
 }  // namespace
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
-    std::string_view s = trim(text);
+    std::string_view s = trim(text, kSpaceTabCr);
     size_t digits = 0;
     while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
     if (digits == 0 || digits > 12) return std::nullopt;
@@ -97,7 +92,7 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
 }
 
 std::optional<bool> parse_bool(std::string_view text) {
-    std::string s(trim(text));
+    std::string s(trim(text, kSpaceTabCr));
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
     if (s == "yes" || s == "true" || s == "on" || s == "1") return true;
     if (s == "no" || s == "false" || s == "off" || s == "0") return false;
@@ -113,7 +108,7 @@ Config Config::parse(std::string_view text, std::string_view origin) {
     while (pos < text.size()) {
         size_t end = text.find('\n', pos);
         if (end == std::string_view::npos) end = text.size();
-        std::string_view line = trim(text.substr(pos, end - pos));
+        std::string_view line = trim(text.substr(pos, end - pos), kSpaceTabCr);
         pos = end + 1;
         ++line_no;
         const std::string where = cfg.origin_ + ":" + std::to_string(line_no) + ": ";
@@ -121,8 +116,8 @@ Config Config::parse(std::string_view text, std::string_view origin) {
         const size_t eq = line.find('=');
         if (eq == std::string_view::npos)
             throw ConfigError(where + "malformed line (expected 'key = value')");
-        const std::string_view name = trim(line.substr(0, eq));
-        std::string_view value = trim(line.substr(eq + 1));
+        const std::string_view name = trim(line.substr(0, eq), kSpaceTabCr);
+        std::string_view value = trim(line.substr(eq + 1), kSpaceTabCr);
         if (name.empty()) throw ConfigError(where + "malformed line (empty key before '=')");
         const ConfigKey* key = find_key(name);
         if (!key) throw ConfigError(where + "unknown key '" + std::string(name) + "'");

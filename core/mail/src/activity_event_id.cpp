@@ -1,5 +1,7 @@
 #include "boxwarden/activity_event_id.h"
 
+#include "boxwarden/text_trim.h"
+
 #include <sodium.h>
 
 #include <array>
@@ -13,12 +15,6 @@ namespace {
 
 bool is_blank(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-    return s;
 }
 
 // Each part is length-prefixed, so no choice of values can make two
@@ -43,15 +39,15 @@ std::string message_id_token(std::string_view header) {
             return token;
         }
     }
-    return std::string(trim(header));
+    return std::string(trim(header, kWhitespace));
 }
 
 std::string activity_event_id(ActivityDirection direction, std::string_view mailbox_address,
                               std::string_view message_id_header, std::string_view fallback) {
-    const std::string mailbox = ascii_lowercase(trim(mailbox_address));
+    const std::string mailbox = ascii_lowercase(trim(mailbox_address, kWhitespace));
     if (mailbox.empty()) throw std::invalid_argument("event_id needs a mailbox address");
     const std::string message_id = message_id_token(message_id_header);
-    const std::string_view fallback_value = trim(fallback);
+    const std::string_view fallback_value = trim(fallback, kWhitespace);
     if (message_id.empty() && fallback_value.empty()) {
         throw std::invalid_argument("event_id needs a Message-ID or a fallback (e.g. queue id)");
     }

@@ -1,5 +1,7 @@
 #include "boxwarden/address.h"
 
+#include "boxwarden/text_trim.h"
+
 #include <algorithm>
 
 namespace boxwarden {
@@ -14,13 +16,6 @@ bool is_atext(unsigned char c) {
 
 bool is_ldh(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-}
-
-std::string_view trim(std::string_view s) {
-    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!s.empty() && blank(s.front())) s.remove_prefix(1);
-    while (!s.empty() && blank(s.back())) s.remove_suffix(1);
-    return s;
 }
 
 }  // namespace
@@ -56,8 +51,9 @@ std::string unquote_local_part(std::string_view s) {
 }  // namespace
 
 std::string normalize_address(std::string_view raw) {
-    std::string_view s = trim(raw);
-    if (s.size() >= 2 && s.front() == '<' && s.back() == '>') s = trim(s.substr(1, s.size() - 2));
+    std::string_view s = trim(raw, kWhitespace);
+    if (s.size() >= 2 && s.front() == '<' && s.back() == '>')
+        s = trim(s.substr(1, s.size() - 2), kWhitespace);
     // A source route ("@relay:user@domain") is ignored, as RFC 5321 4.1.1.3
     // asks and Postfix does.
     if (!s.empty() && s.front() == '@') {

@@ -1,5 +1,7 @@
 #include "boxwarden/ooo_decision.h"
 
+#include "boxwarden/text_trim.h"
+
 #include "boxwarden/auto_reply_sender.h"
 
 #include <algorithm>
@@ -7,16 +9,6 @@
 namespace boxwarden {
 
 namespace {
-
-bool is_blank(char c) {
-    return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 // The unfolded value without (nested) comments, lowercased.
 std::string without_comments(std::string_view value) {
