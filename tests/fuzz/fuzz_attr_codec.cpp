@@ -1,4 +1,4 @@
-// libFuzzer target for the attribute codec (core/src/attr_codec.cpp).
+// libFuzzer target for the attribute codec (core/generic/src/attr_codec.cpp).
 // Properties checked on every input, in both encodings and two sets of limits:
 //  - feeding the input in chunks of any size gives the same outcome as one feed,
 //    also when requests are taken (next_view) between chunks;

@@ -28,7 +28,7 @@ struct ConfigKey {
     std::string_view help;
 };
 
-// Every key any boxwarden program understands (core/src/config_keys.cpp).
+// Every key any boxwarden program understands (core/generic/src/config_keys.cpp).
 std::span<const ConfigKey> known_config_keys();
 
 class ConfigError : public std::runtime_error {
