@@ -330,5 +330,20 @@ TEST_F(DovecotPluginTest, OutOfOfficeRepliesOncePerSenderAndNeverToLists) {
         << dovecot_log();
 }
 
+TEST_F(DovecotPluginTest, FailedReplySendIsLoggedAndTheMessageStillDelivered) {
+    ASSERT_EQ(run_shell("kill $(cat " + dir + "/sink.pid)"), 0);
+    wait_until([&] { return run_shell("kill -0 $(cat " + dir + "/sink.pid) 2>/dev/null") != 0; });
+    auto t = deliver("bob@remote.test", {"away@example.de", "info@example.de"},
+                     message("f1", "away@example.de, info@example.de"));
+    ASSERT_EQ(t.data.size(), 2u);
+    for (const auto& r : t.data) EXPECT_EQ(r.substr(0, 3), "250") << r;
+    EXPECT_EQ(files_in(maildir("away")), 1u);
+    EXPECT_EQ(files_in(maildir("info")), 1u);
+    EXPECT_NE(dovecot_log().find("boxwarden: out-of-office reply to bob@remote.test failed"),
+              std::string::npos)
+        << dovecot_log();
+    EXPECT_EQ(files_in(sink_dir), 0u);
+}
+
 }  // namespace
 }  // namespace boxwarden::policyd::testing
