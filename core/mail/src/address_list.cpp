@@ -196,7 +196,8 @@ class Parser {
             out = std::move(content);
             return true;
         }
-        out = "\"";
+        // assign(1, c), not = "\"": g++ 12 -O3 -Wrestrict false positive.
+        out.assign(1, '"');
         for (const char c : content) {
             if (c == '"' || c == '\\') out += '\\';
             out += c;
@@ -210,7 +211,7 @@ class Parser {
         if (!skip_cfws()) return false;
         if (!at_end() && peek() == '[') {
             const std::size_t start = i_;
-            out = "[";
+            out.assign(1, '[');
             ++i_;
             while (true) {
                 if (at_end()) return fail(start, "domain literal not closed with ']'");
