@@ -102,6 +102,13 @@ class MilterPostfixTest : public ::testing::Test {
             "INSERT INTO user_account (login, display_name, activity_access) VALUES "
             "('anna', 'Anna Schmidt', 1)");
         db->execute("CALL assign_user('sales@example.de', 'anna')");
+        // A VIP mailbox with a 4-byte UTF-8 email name, assigned to carl only.
+        db->execute(
+            "INSERT INTO user_account (login, display_name, activity_access) VALUES "
+            "('carl', 'Carl Chef', 1)");
+        db->execute("CALL assign_user('ceo@example.de', 'carl')");
+        db->execute("UPDATE mailbox SET vip = 1, email_name = ? WHERE address = 'ceo@example.de'",
+                    {std::string("CEO \xF0\x9F\x9A\x80")});
 
         PolicydProcess::Options o;
         o.dir = dir;
@@ -115,7 +122,7 @@ class MilterPostfixTest : public ::testing::Test {
 
         {
             std::ofstream pw(dir + "/passwd");
-            pw << "info@example.de:{PLAIN}info-pw\nanna:{PLAIN}anna-pw\n";
+            pw << "info@example.de:{PLAIN}info-pw\nanna:{PLAIN}anna-pw\ncarl:{PLAIN}carl-pw\n";
         }
         std::string out;
         ASSERT_EQ(
@@ -239,6 +246,24 @@ TEST_F(MilterPostfixTest, EmailNameUserNameActivityOnceAndUnauthenticatedUntouch
     EXPECT_EQ(rs[0].str("recipients"), "rcpt@example.org");
     EXPECT_EQ(rs[0].str("subject"), "Grüße");
     EXPECT_EQ(milter->stop(), 0) << milter->log();
+}
+
+TEST_F(MilterPostfixTest, EmojiNameAndVipSentEntryVisibleOnlyToAssignedUsers) {
+    const std::string d =
+        submit("carl", "carl-pw", "ceo@example.de", "ceo@example.de", "<v1@example.de>");
+    ASSERT_TRUE(queued(d)) << d << milter->log();
+    EXPECT_EQ(from_line(delivered("<v1@example.de>")),
+              "From: =?UTF-8?B?Q0VPIPCfmoA=?= <ceo@example.de>");
+    ASSERT_TRUE(wait_until([&] { return sent_rows("<v1@example.de>") == 1; }, 30s))
+        << policyd->log();
+    auto visible = [&](const std::string& login) {
+        int n = 0;
+        for (const auto& r : db->query("CALL visible_activity(?)", {login}))
+            n += r.str("message_id") == "<v1@example.de>" ? 1 : 0;
+        return n;
+    };
+    EXPECT_EQ(visible("carl"), 1);
+    EXPECT_EQ(visible("anna"), 0);  // activity_access, but not assigned to the VIP mailbox
 }
 
 TEST_F(MilterPostfixTest, ForeignHeaderFromIsRefused) {
