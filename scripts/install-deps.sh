@@ -12,7 +12,7 @@ PACKAGES="
   mariadb-server mariadb-client
   postfix postfix-mysql
   dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd dovecot-mysql
-  swaks netcat-openbsd libxml2-utils python3 procps
+  swaks netcat-openbsd libxml2-utils python3 procps miltertest
 "
 missing=""
 for p in $PACKAGES; do

@@ -71,6 +71,16 @@ constexpr std::array kKeys{
     ConfigKey{"full_reload_interval", T::Duration, "300s", 1 * kSec, 29 * kMin,
               "full cache reload period, catches edits that bypass change_log (< cutoff)"},
 
+    // boxwarden-milter
+    ConfigKey{"milter_socket", T::String, "/run/boxwarden-milter/milter.sock", 0, 0,
+              "unix socket boxwarden-milter listens on (Postfix: smtpd_milters = unix:PATH)"},
+    ConfigKey{"milter_socket_group", T::String, "postfix", 0, 0,
+              "group of the milter socket, mode 0660 (empty = the daemon's own group)"},
+    ConfigKey{"milter_query_timeout", T::Duration, "2s", 100 * kMs, 60 * kSec,
+              "deadline of each policyd request of the milter; past it the message is tempfailed"},
+    ConfigKey{"milter_enforce_header_from", T::Boolean, "yes", 0, 0,
+              "refuse (550 5.7.1) a header From that is a hosted mailbox the login may not use"},
+
     // Mail client settings (send access data, autoconfig)
     ConfigKey{"imap_host", T::String, "localhost", 0, 0, "IMAP host name given to mail clients"},
     ConfigKey{"imap_port", T::Integer, "993", 1, 65535, "IMAP port"},

@@ -1,0 +1,24 @@
+#pragma once
+// The milter's settings from /etc/boxwarden/boxwarden.conf
+// (docs/configuration.md "boxwarden-milter").
+#include <chrono>
+#include <string>
+
+#include "boxwarden/config.h"
+
+namespace boxwarden::milter {
+
+struct MilterOptions {
+    std::string milter_socket;        // absolute path of the unix socket Postfix connects to
+    std::string milter_socket_group;  // group of that socket ("" = the daemon's own)
+    std::string query_socket;         // policyd's query socket
+    std::chrono::milliseconds query_timeout{2000};
+    bool enforce_header_from = true;
+    std::string recipient_delimiter = "+";
+    std::string run_user;
+
+    // Throws ConfigError for a relative socket path.
+    static MilterOptions from_config(const Config& config);
+};
+
+}  // namespace boxwarden::milter
