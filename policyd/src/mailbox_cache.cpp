@@ -340,6 +340,17 @@ std::optional<MailboxFacts> MailboxCache::Reader::mailbox(std::string_view addre
     return state_->facts(*m);
 }
 
+std::optional<MailboxState> MailboxCache::Reader::mailbox_state(std::string_view address) const {
+    if (!state_) return std::nullopt;
+    const CachedMailbox* m = state_->find_mailbox(address);
+    if (!m) return std::nullopt;
+    MailboxState s;
+    s.active = m->active;
+    if (m->has_deactivated)
+        s.deactivated_at = TimePoint{std::chrono::microseconds(m->deactivated_us)};
+    return s;
+}
+
 std::optional<UserFacts> MailboxCache::Reader::user(std::string_view login) const {
     if (!state_) return std::nullopt;
     const CachedUser* u = state_->find_user(login);

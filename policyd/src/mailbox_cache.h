@@ -60,6 +60,7 @@ class MailboxCache final : public DirectorySource {
         explicit Reader(const MailboxCache& cache);
         bool domain_hosted(std::string_view domain) const override;
         std::optional<MailboxFacts> mailbox(std::string_view address) const override;
+        std::optional<MailboxState> mailbox_state(std::string_view address) const override;
         std::optional<UserFacts> user(std::string_view login) const override;
         bool assigned(std::string_view login, std::string_view address) const override;
         Seconds delivery_grace() const override;

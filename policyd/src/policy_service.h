@@ -6,8 +6,8 @@
 #include "boxwarden/clock.h"
 #include "boxwarden/directory.h"
 #include "boxwarden/policy_decision.h"
-#include "policy_answer.h"
 #include "log_throttle.h"
+#include "policy_answer.h"
 #include "runtime_settings.h"
 
 namespace boxwarden::policyd {
@@ -15,12 +15,16 @@ namespace boxwarden::policyd {
 // The `action=` value for a verdict: "DUNNO", "DEFER_IF_PERMIT 4.3.0 text"
 // or "550 5.1.1 text" (docs/protocol.md, Postfix policy socket).
 std::string format_policy_action(const PolicyVerdict& verdict);
+// The same, appended to `out`.
+void append_policy_action(const PolicyVerdict& verdict, std::string& out);
 
 class PolicyService {
   public:
+    // log_throttle: how many refusal lines per kind and window are logged.
     PolicyService(const DirectorySource& directory, const Clock& clock,
-                  const RuntimeSettingsHolder& settings)
-        : directory_(directory), clock_(clock), settings_(settings) {}
+                  const RuntimeSettingsHolder& settings,
+                  LogThrottle log_throttle = LogThrottle{20, std::chrono::seconds(10)})
+        : directory_(directory), clock_(clock), settings_(settings), throttle_(log_throttle) {}
 
     PolicyAnswer answer(const AttrRequestView& request);
     PolicyAnswer answer(const AttrRequest& request);
@@ -31,7 +35,8 @@ class PolicyService {
     const DirectorySource& directory_;
     const Clock& clock_;
     const RuntimeSettingsHolder& settings_;
-    LogThrottle throttle_{20, std::chrono::seconds(10)};
+    LogThrottle throttle_;
+    std::string action_;  // the last refusal's action, for its log line (capacity reused)
 };
 
 }  // namespace boxwarden::policyd

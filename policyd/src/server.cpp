@@ -358,15 +358,14 @@ void Server::process(Connection& c) {
                 c.closing = true;
                 break;
             }
-            c.out += encode_attributes(a.reply, AttrEncoding::Raw);
+            append_policy_reply(a.verdict, c.out);
         } else {
             ++stats_.query_requests;
             // The one owned copy: a query may outlive the read buffer (worker pool).
             AttrRequest owned = request->to_owned();
             if (QueryHandler::is_blocking(owned)) {
                 c.busy = true;
-                WorkerPool& pool =
-                    QueryHandler::needs_database(owned) ? workers_ : spool_workers_;
+                WorkerPool& pool = QueryHandler::needs_database(owned) ? workers_ : spool_workers_;
                 pool.submit(c.id, [this, r = std::move(owned)] { return query_.handle(r); });
                 break;
             }

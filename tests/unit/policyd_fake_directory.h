@@ -11,12 +11,17 @@ namespace boxwarden::policyd::testing {
 
 class FakeDirectory final : public DirectoryView, public DirectorySource {
   public:
-    std::set<std::string> domains{"example.de"};
-    std::map<std::string, MailboxFacts> mailboxes;
+    // Transparent comparators: look-ups by string_view allocate nothing
+    // (the allocation tests answer requests against this directory).
+    std::set<std::string, std::less<>> domains{"example.de"};
+    std::map<std::string, MailboxFacts, std::less<>> mailboxes;
     std::map<std::string, UserFacts> users;
     std::set<std::pair<std::string, std::string>> assignments;  // (login, address)
     Seconds grace{0};
     Freshness fresh{true, Seconds{0}, Seconds{1800}};
+    // The policy path asks only mailbox_state(), which copies no strings.
+    mutable int mailbox_calls = 0;
+    mutable int mailbox_state_calls = 0;
 
     MailboxFacts& add_mailbox(const std::string& address, bool active = true) {
         MailboxFacts m;
@@ -37,12 +42,19 @@ class FakeDirectory final : public DirectoryView, public DirectorySource {
     }
 
     bool domain_hosted(std::string_view d) const override {
-        return domains.count(std::string(d)) > 0;
+        return domains.find(d) != domains.end();
     }
     std::optional<MailboxFacts> mailbox(std::string_view a) const override {
-        auto it = mailboxes.find(std::string(a));
+        ++mailbox_calls;
+        auto it = mailboxes.find(a);
         if (it == mailboxes.end()) return std::nullopt;
         return it->second;
+    }
+    std::optional<MailboxState> mailbox_state(std::string_view a) const override {
+        ++mailbox_state_calls;
+        auto it = mailboxes.find(a);
+        if (it == mailboxes.end()) return std::nullopt;
+        return MailboxState{it->second.active, it->second.deactivated_at};
     }
     std::optional<UserFacts> user(std::string_view login) const override {
         auto it = users.find(std::string(login));

@@ -171,6 +171,47 @@ TEST(PolicydPolicyAction, FormatsEveryKind) {
               "553 5.7.1 Sender address <a@b.de> is not a mailbox hosted here");
 }
 
+// Written straight into the connection's output buffer, with the Raw
+// encoding's rule: CR, LF and NUL in the value become spaces.
+TEST(PolicydPolicyAction, AppendsTheReplyToTheOutputBuffer) {
+    std::string out = "action=DUNNO\n\n";
+    append_policy_reply(kUnknown, out);
+    EXPECT_EQ(out, "action=DUNNO\n\naction=550 5.1.1 Mailbox unknown\n\n");
+    out.clear();
+    append_policy_reply(sender_refused(std::string("Sender address <a\r\nb") + '\0' + "c@b.de>"),
+                        out);
+    EXPECT_EQ(out, "action=553 5.7.1 Sender address <a  b c@b.de>\n\n");
+    out.clear();
+    append_policy_reply(kDefer, out);
+    EXPECT_EQ(out,
+              "action=DEFER_IF_PERMIT 4.3.0 Mailbox state temporarily unavailable, try again "
+              "later\n\n");
+}
+
+TEST(PolicydPolicyAction, FixedAndOwnedTextsCompareByContent) {
+    EXPECT_EQ(PolicyText("Mailbox unknown"), PolicyText(std::string("Mailbox unknown")));
+    EXPECT_EQ(PolicyText::fixed("x"), PolicyText(std::string("x")));
+    EXPECT_NE(PolicyText("a"), PolicyText("b"));
+    PolicyText owned(std::string(100, 'x'));
+    const PolicyText copy = owned;  // the copy views its own string
+    owned = PolicyText("y");
+    EXPECT_EQ(copy.view(), std::string(100, 'x'));
+    EXPECT_TRUE(PolicyText().empty());
+}
+
+// The policy path must not copy a mailbox's strings (address, name,
+// out-of-office texts) to decide: it asks only for the delivery state.
+TEST_F(PolicydDecisionTest, PolicyPathAsksOnlyForTheMailboxState) {
+    EXPECT_EQ(rcpt("old+x@example.de"), kDisabled);
+    EXPECT_EQ(rcpt("info@example.de"), kDunno);
+    EXPECT_EQ(rcpt("x@example.org", "info@example.de", "anna"), kDunno);
+    EXPECT_EQ(rcpt("x@example.org", "info@example.de", "carla"),
+              sender_refused("Sender address <info@example.de> is not owned by the "
+                             "authenticated login"));
+    EXPECT_EQ(dir.mailbox_calls, 0);
+    EXPECT_GE(dir.mailbox_state_calls, 5);
+}
+
 // Finding: "old@example.de." was DUNNO (domain not hosted) and Postfix
 // delivered it to old@example.de.
 TEST_F(PolicydDecisionTest, SpellingsPostfixResolvesToADisabledMailboxAreRefused) {

@@ -31,26 +31,38 @@ std::string ascii_lowercase(std::string_view s) {
 namespace {
 
 // `"local"@domain` -> `local@domain` (backslash escapes resolved), as
-// Postfix's internal form has it; anything else is returned unchanged.
-std::string unquote_local_part(std::string_view s) {
-    if (s.empty() || s.front() != '"') return std::string(s);
-    std::string local;
+// Postfix's internal form has it; anything else is copied unchanged.
+void unquote_local_part_into(std::string_view s, std::string& out) {
+    out.clear();
+    if (s.empty() || s.front() != '"') {
+        out.assign(s);
+        return;
+    }
     for (size_t i = 1; i < s.size(); ++i) {
         if (s[i] == '\\' && i + 1 < s.size()) {
-            local += s[++i];
+            out += s[++i];
         } else if (s[i] == '"') {
-            if (i + 1 < s.size() && s[i + 1] == '@') return local + std::string(s.substr(i + 1));
+            if (i + 1 < s.size() && s[i + 1] == '@') {
+                out.append(s.substr(i + 1));
+                return;
+            }
             break;
         } else {
-            local += s[i];
+            out += s[i];
         }
     }
-    return std::string(s);
+    out.assign(s);
 }
 
 }  // namespace
 
 std::string normalize_address(std::string_view raw) {
+    std::string out;
+    normalize_address_into(raw, out);
+    return out;
+}
+
+void normalize_address_into(std::string_view raw, std::string& out) {
     std::string_view s = trim(raw, kWhitespace);
     if (s.size() >= 2 && s.front() == '<' && s.back() == '>')
         s = trim(s.substr(1, s.size() - 2), kWhitespace);
@@ -60,13 +72,14 @@ std::string normalize_address(std::string_view raw) {
         const size_t colon = s.find(':');
         if (colon != std::string_view::npos) s.remove_prefix(colon + 1);
     }
-    std::string out = unquote_local_part(s);
+    unquote_local_part_into(s, out);
     // One trailing dot of the domain is dropped, as trivial-rewrite does
     // ("user@example.de." is delivered to user@example.de), but not "..", "@.".
     if (out.size() >= 2 && out.back() == '.' && out[out.size() - 2] != '.' &&
         out[out.size() - 2] != '@' && out.find('@') != std::string::npos)
         out.pop_back();
-    return ascii_lowercase(out);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
 }
 
 std::optional<std::string> local_part_problem(std::string_view lp) {

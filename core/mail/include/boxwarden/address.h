@@ -24,6 +24,9 @@ std::string ascii_lowercase(std::string_view s);
 // part ("\"old\"@example.de"), drops one trailing dot of the domain
 // ("old@example.de."), lowercases ASCII. Does not validate.
 std::string normalize_address(std::string_view raw);
+// The same into `out` (replacing its contents, keeping its capacity), for
+// callers that reuse one buffer. `raw` must not point into `out`.
+void normalize_address_into(std::string_view raw, std::string& out);
 
 // The reason a lowercased local part is not an RFC 5321 dot-atom of at most
 // 64 octets, or nullopt when it is valid.

@@ -35,6 +35,12 @@ struct MailboxFacts {
     OutOfOfficeFacts ooo;
 };
 
+// What a delivery decision needs of a mailbox: nothing that has to be copied.
+struct MailboxState {
+    bool active = true;
+    std::optional<TimePoint> deactivated_at;
+};
+
 struct UserFacts {
     std::uint32_t id = 0;
     std::string login;
@@ -49,6 +55,14 @@ class DirectoryView {
     // Arguments are normalised (lowercase, no extension).
     virtual bool domain_hosted(std::string_view domain) const = 0;
     virtual std::optional<MailboxFacts> mailbox(std::string_view address) const = 0;
+    // The mailbox's delivery state, nullopt when there is no such mailbox.
+    // The policy path asks only this; views should answer it without copying
+    // the mailbox's strings (the default does, via mailbox()).
+    virtual std::optional<MailboxState> mailbox_state(std::string_view address) const {
+        auto m = mailbox(address);
+        if (!m) return std::nullopt;
+        return MailboxState{m->active, m->deactivated_at};
+    }
     virtual std::optional<UserFacts> user(std::string_view login) const = 0;
     // True when the user with this login currently holds an open assignment
     // to the mailbox with this address.

@@ -2,6 +2,7 @@
 // The Postfix policy verdict and the delivery verdict for one recipient:
 // pure functions of (request, cached facts, freshness, clock). No I/O.
 // The exact reply texts are documented in docs/policyd.md and docs/protocol.md.
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,13 +65,40 @@ enum class PolicyVerdictKind {
     DeferIfPermit,  // a temporary refusal, unless another rule rejects
 };
 
+// The human part of a policy reply: a view of a fixed text with static
+// storage (literals, DeliveryDecision texts), or an owned one (the
+// sender-check texts name the sender). Fixed texts cost no allocation.
+class PolicyText {
+  public:
+    PolicyText() = default;
+    // A string literal.
+    template <std::size_t N>
+    PolicyText(const char (&literal)[N]) : fixed_(literal, N - 1) {}  // NOLINT: implicit
+    PolicyText(std::string owned) : owned_(std::move(owned)), is_owned_(true) {}  // NOLINT
+    // A text that outlives every verdict (static storage).
+    static PolicyText fixed(std::string_view text) {
+        PolicyText t;
+        t.fixed_ = text;
+        return t;
+    }
+
+    std::string_view view() const { return is_owned_ ? std::string_view(owned_) : fixed_; }
+    bool empty() const { return view().empty(); }
+    bool operator==(const PolicyText& other) const { return view() == other.view(); }
+
+  private:
+    std::string owned_;
+    std::string_view fixed_;
+    bool is_owned_ = false;
+};
+
 // The verdict on one Postfix policy request, as data. policyd's policy
 // service writes it as `action=` (format_policy_action).
 struct PolicyVerdict {
     PolicyVerdictKind kind = PolicyVerdictKind::Dunno;
-    int smtp_code = 0;          // Reject only: 550, 553
-    std::string enhanced_code;  // "5.1.1", "4.3.0", ...; empty for Dunno
-    std::string text;           // the human part; empty for Dunno
+    int smtp_code = 0;               // Reject only: 550, 553
+    std::string_view enhanced_code;  // "5.1.1", "4.3.0", ... (static); empty for Dunno
+    PolicyText text;                 // the human part; empty for Dunno
 
     bool operator==(const PolicyVerdict&) const = default;
 };
