@@ -10,8 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "boxwarden/model.h"
 #include "boxwarden/directory.h"
+#include "boxwarden/model.h"
 #include "slot_index.h"
 
 namespace boxwarden::policyd {

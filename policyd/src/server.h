@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "boxwarden/attr_codec.h"
-#include "policy_answer.h"
 #include "log_throttle.h"
+#include "policy_answer.h"
 #include "query_handler.h"
 #include "runtime_settings.h"
 #include "server_stats.h"

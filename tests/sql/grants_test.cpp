@@ -83,8 +83,9 @@ TEST_F(Grants, AdminWorksThroughTheInterfaceButCannotTruncateDropOrAlter) {
         expect_denied(*admin, std::string("TRUNCATE TABLE ") + table);
     expect_denied(*admin, "DROP TABLE mailbox_assignment");
     expect_denied(*admin, "DROP TRIGGER mailbox_vip_history_before_insert");
-    expect_denied(*admin,
-                  "ALTER TABLE mailbox_assignment DROP CONSTRAINT mailbox_assignment_has_assigned_at");
+    expect_denied(
+        *admin,
+        "ALTER TABLE mailbox_assignment DROP CONSTRAINT mailbox_assignment_has_assigned_at");
     expect_denied(*admin, "CREATE TABLE x (id INT)");
     expect_denied(*admin, "DROP PROCEDURE record_activity");
     EXPECT_EQ(count("SELECT COUNT(*) AS n FROM mailbox_assignment"), 1);

@@ -229,7 +229,8 @@ std::string seal(const SecretKey& key, std::string_view plaintext,
     return out;
 }
 
-std::string unseal(const SecretKey& key, std::string_view sealed, std::string_view associated_data) {
+std::string unseal(const SecretKey& key, std::string_view sealed,
+                   std::string_view associated_data) {
     if (sealed.size() < kSealOverheadBytes) {
         throw SecretBoxError(SecretBoxError::Reason::Truncated,
                              "sealed value is truncated: " + std::to_string(sealed.size()) +
