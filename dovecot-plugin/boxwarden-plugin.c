@@ -6,23 +6,26 @@
  *                    the save itself, then bwp_ooo_prepare and smtp-submit
  *                    for an out-of-office reply.
  * docs/dovecot-plugin.md is the operator page. */
-#include "array.h"
-#include "istream.h"
-#include "lda-settings.h"
+/* Dovecot headers must come in this order (lib.h first): not sorted. */
+/* clang-format off */
 #include "lib.h"
-#include "lmtp-client.h"
-#include "lmtp-common.h"
-#include "lmtp-recipient.h"
-#include "mail-storage.h"
+#include "array.h"
+#include "str.h"
+#include "istream.h"
+#include "ostream.h"
+#include "module-context.h"
+#include "settings-parser.h"
 #include "mail-user.h"
 #include "message-size.h"
-#include "module-context.h"
-#include "ostream.h"
-#include "settings-parser.h"
+#include "mail-storage.h"
 #include "smtp-address.h"
 #include "smtp-server.h"
 #include "smtp-submit.h"
-#include "str.h"
+#include "lda-settings.h"
+#include "lmtp-common.h"
+#include "lmtp-client.h"
+#include "lmtp-recipient.h"
+/* clang-format on */
 
 #include "plugin_core.h"
 
