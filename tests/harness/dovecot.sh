@@ -13,9 +13,7 @@ pidfile="$dir/run/master.pid"
 . "$(dirname "$0")/stop-by-pid.sh"
 stop() { stop_by_pidfile "$pidfile" 100; }
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
+. "$(dirname "$0")/free-port.sh"
 
 case "$cmd" in
 start)
