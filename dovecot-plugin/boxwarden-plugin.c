@@ -164,8 +164,9 @@ static int boxwarden_read_header(struct mail* mail, string_t* header) {
     return input->stream_errno != 0 ? -1 : 0;
 }
 
-static void boxwarden_send_ooo(struct lmtp_local_deliver_context* lldctx,
-                               const struct bwp_ooo_reply* ooo) {
+/* 1 when the reply was handed over, else 0 (logged). */
+static int boxwarden_send_ooo(struct lmtp_local_deliver_context* lldctx,
+                              const struct bwp_ooo_reply* ooo) {
     struct smtp_submit_input input;
     struct smtp_submit* submit;
     struct smtp_address *mail_from = NULL, *rcpt_to;
@@ -178,12 +179,12 @@ static void boxwarden_send_ooo(struct lmtp_local_deliver_context* lldctx,
                                 SMTP_ADDRESS_PARSE_FLAG_BRACKETS_OPTIONAL, &mail_from,
                                 &error) < 0) {
         i_error("boxwarden: out-of-office reply not sent: bad sender: %s", error);
-        return;
+        return 0;
     }
     if (smtp_address_parse_path(pool_datastack_create(), ooo->rcpt_to,
                                 SMTP_ADDRESS_PARSE_FLAG_BRACKETS_OPTIONAL, &rcpt_to, &error) < 0) {
         i_error("boxwarden: out-of-office reply not sent: bad recipient: %s", error);
-        return;
+        return 0;
     }
     i_zero(&input);
     submit = smtp_submit_init_simple(&input, lldctx->smtp_set, mail_from);
@@ -197,6 +198,7 @@ static void boxwarden_send_ooo(struct lmtp_local_deliver_context* lldctx,
         i_error("boxwarden: out-of-office reply to %s failed (%s): %s", ooo->rcpt_to,
                 ret < 0 ? "temporary" : "permanent", error);
     smtp_submit_deinit(&submit);
+    return ret > 0 ? 1 : 0;
 }
 
 static int boxwarden_local_deliver(struct client* client, struct lmtp_recipient* lrcpt,
@@ -240,7 +242,9 @@ static int boxwarden_local_deliver(struct client* client, struct lmtp_recipient*
     ret = bclient->module_ctx.super.local_deliver(client, lrcpt, cmd, trans, lldctx);
     if (ret == 0) {
         i_zero(&ooo);
-        if (bwp_ooo_prepare(core, &delivery, &ooo) == 1) boxwarden_send_ooo(lldctx, &ooo);
+        /* A failed send gives the claim back (bwp_ooo_release logs it). */
+        if (bwp_ooo_prepare(core, &delivery, &ooo) == 1 && !boxwarden_send_ooo(lldctx, &ooo))
+            (void)bwp_ooo_release(core);
     }
     return ret;
 }

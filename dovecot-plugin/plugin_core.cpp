@@ -38,6 +38,8 @@ struct bwp_core {
     bool pending = false;
     bw::client::MailboxReply pending_mailbox;
     bw::OooReply last_reply;
+    // The claim behind last_reply, for bwp_ooo_release (empty token: none).
+    bw::client::OooRelease last_claim;
 };
 
 namespace {
@@ -165,6 +167,7 @@ int bwp_ooo_prepare(bwp_core* core, const bwp_delivery* d, bwp_ooo_reply* reply_
     try {
         if (!core->ooo_enabled || !core->pending) return 0;
         core->pending = false;
+        core->last_claim = {};
         const bw::client::MailboxReply& mb = core->pending_mailbox;
         if (!mb.ooo_enabled) return 0;
         const std::string mailbox = mailbox_of(d->recipient, d->delimiters);
@@ -197,6 +200,7 @@ int bwp_ooo_prepare(bwp_core* core, const bwp_delivery* d, bwp_ooo_reply* reply_
             return -1;
         }
         if (!c.value.should_reply) return 0;
+        core->last_claim = {mailbox, sender, c.value.claim_token};
 
         bw::OooReplyFacts rf;
         rf.mailbox_address = mailbox;
@@ -220,6 +224,45 @@ int bwp_ooo_prepare(bwp_core* core, const bwp_delivery* d, bwp_ooo_reply* reply_
                std::string("boxwarden: out-of-office reply failed: ") + e.what());
     } catch (...) {
         log_to(core, BWP_LOG_ERROR, "boxwarden: out-of-office reply failed");
+    }
+    return -1;
+}
+
+int bwp_ooo_release(bwp_core* core) {
+    try {
+        bw::client::OooRelease claim = std::move(core->last_claim);
+        core->last_claim = {};
+        if (claim.claim_token.empty()) {
+            log_to(core, BWP_LOG_WARNING,
+                   "boxwarden: out-of-office claim for " + claim.mailbox +
+                       " cannot be released (policyd sent no claim token)");
+            return 0;
+        }
+        auto r = core->client.ooo_release(claim);
+        const std::string who = claim.mailbox + " -> " + bw::sanitize_for_log(claim.sender, 320);
+        if (!r.ok()) {
+            log_to(core, BWP_LOG_ERROR,
+                   "boxwarden: out-of-office claim " + who + " not released (" +
+                       std::string(bw::client::to_string(r.kind)) +
+                       "): " + bw::sanitize_for_log(r.error, 300) +
+                       "; the sender gets no reply until the interval has passed");
+            return -1;
+        }
+        if (!r.value.released) {
+            log_to(core, BWP_LOG_INFO,
+                   "boxwarden: out-of-office claim " + who +
+                       " not released: it is no longer the current claim");
+            return 0;
+        }
+        log_to(core, BWP_LOG_INFO,
+               "boxwarden: out-of-office claim " + who +
+                   " released after the failed send: the next mail gets the reply");
+        return 1;
+    } catch (const std::exception& e) {
+        log_to(core, BWP_LOG_ERROR,
+               std::string("boxwarden: out-of-office release failed: ") + e.what());
+    } catch (...) {
+        log_to(core, BWP_LOG_ERROR, "boxwarden: out-of-office release failed");
     }
     return -1;
 }

@@ -69,6 +69,13 @@ struct bwp_ooo_reply {
 int bwp_ooo_prepare(bwp_core* core, const struct bwp_delivery* delivery,
                     struct bwp_ooo_reply* reply_r);
 
+/* After the reply of the last bwp_ooo_prepare could not be sent: gives its
+ * claim back to policyd (request=ooo_release), so that the next mail from
+ * that sender gets the reply. Logs the outcome. 1: released. 0: nothing to
+ * release (no claim pending, or policyd no longer holds it). -1: the
+ * release failed (logged; the delivery is not affected). */
+int bwp_ooo_release(bwp_core* core);
+
 #ifdef __cplusplus
 }
 #endif

@@ -150,13 +150,14 @@ std::optional<TimePoint> parse_protocol_time(std::string_view text) {
 
 bool QueryHandler::is_blocking(const AttrRequest& request) {
     const auto name = request.find(f::request);
-    return name && (*name == qp::request::record_activity ||
-                    *name == qp::request::record_agent_action || *name == qp::request::ooo_claim);
+    return name &&
+           (*name == qp::request::record_activity || *name == qp::request::record_agent_action ||
+            *name == qp::request::ooo_claim || *name == qp::request::ooo_release);
 }
 
 bool QueryHandler::needs_database(const AttrRequest& request) {
     const auto name = request.find(f::request);
-    return name && *name == qp::request::ooo_claim;
+    return name && (*name == qp::request::ooo_claim || *name == qp::request::ooo_release);
 }
 
 AttrList QueryHandler::handle(const AttrRequest& r) const {
@@ -168,6 +169,7 @@ AttrList QueryHandler::handle(const AttrRequest& r) const {
     if (*name == qp::request::record_activity) return record_activity(r);
     if (*name == qp::request::record_agent_action) return record_agent_action(r);
     if (*name == qp::request::ooo_claim) return ooo_claim(r);
+    if (*name == qp::request::ooo_release) return ooo_release(r);
     if (*name == qp::request::status) return status(r);
     return error("unknown request '" + sanitize_for_log(*name, 64) + "'");
 }
@@ -332,14 +334,39 @@ AttrList QueryHandler::ooo_claim(const AttrRequest& r) const {
         now = *at;
     }
     try {
-        const bool reply_now = d_.ooo.claim(mailbox.value, normalize_address(sender.value), now);
+        const OooClaimResult claim =
+            d_.ooo.claim(mailbox.value, normalize_address(sender.value), now);
         AttrList out = reply(qp::status::ok);
-        out.emplace_back(f::should_reply, flag(reply_now));
+        out.emplace_back(f::should_reply, flag(claim.should_reply));
+        if (claim.should_reply) out.emplace_back(f::claim_token, claim.claim_token);
         return out;
     } catch (const db::RuleViolation& e) {
         return error(std::string("refused by the database: ") + sanitize_for_log(e.what(), 200));
     } catch (const std::exception& e) {
         log_warning(std::string("ooo_claim failed: ") + sanitize_for_log(e.what(), 300));
+        return reply(qp::status::tempfail, "database unavailable");
+    }
+}
+
+AttrList QueryHandler::ooo_release(const AttrRequest& r) const {
+    const auto settings = d_.settings.get();
+    Field mailbox = address_field(r, f::mailbox, settings->recipient_delimiter, d_.directory);
+    if (!mailbox.ok()) return error(mailbox.problem);
+    Field sender = required(r, f::sender, 320);
+    if (!sender.ok()) return error(sender.problem);
+    Field token = required(r, f::claim_token, 64);
+    if (!token.ok()) return error(token.problem);
+    try {
+        // The sender as ooo_claim passed it, so the same row is found.
+        const bool released =
+            d_.ooo.release(mailbox.value, normalize_address(sender.value), token.value);
+        AttrList out = reply(qp::status::ok);
+        out.emplace_back(f::released, flag(released));
+        return out;
+    } catch (const db::RuleViolation& e) {
+        return error(std::string("refused by the database: ") + sanitize_for_log(e.what(), 200));
+    } catch (const std::exception& e) {
+        log_warning(std::string("ooo_release failed: ") + sanitize_for_log(e.what(), 300));
         return reply(qp::status::tempfail, "database unavailable");
     }
 }

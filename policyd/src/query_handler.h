@@ -31,10 +31,10 @@ class QueryHandler {
     explicit QueryHandler(QueryDeps deps) : d_(deps) {}
 
     // True for requests that wait on disk or the database (record_*,
-    // ooo_claim): the server runs them off its event loop.
+    // ooo_claim, ooo_release): the server runs them off its event loop.
     static bool is_blocking(const AttrRequest& request);
-    // The blocking requests that need the database (ooo_claim); the others
-    // need only the local spool.
+    // The blocking requests that need the database (ooo_claim,
+    // ooo_release); the others need only the local spool.
     static bool needs_database(const AttrRequest& request);
 
     // Thread-safe.
@@ -46,6 +46,7 @@ class QueryHandler {
     AttrList record_activity(const AttrRequest& r) const;
     AttrList record_agent_action(const AttrRequest& r) const;
     AttrList ooo_claim(const AttrRequest& r) const;
+    AttrList ooo_release(const AttrRequest& r) const;
     AttrList status(const AttrRequest& r) const;
 
     QueryDeps d_;

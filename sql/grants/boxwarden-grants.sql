@@ -11,7 +11,8 @@
 -- Roles (grant one to each database user, and make it the user's default):
 --   <prefix>policyd  policyd: reads the configuration tables, writes the logs
 --                    only through record_activity / record_agent_action and
---                    the out-of-office state through ooo_claim_reply.
+--                    the out-of-office state through ooo_claim_reply and
+--                    ooo_release_reply.
 --   <prefix>admin    boxwardenctl and admins: SELECT/INSERT/UPDATE/DELETE and
 --                    EXECUTE, checked by the triggers; no DROP (so no
 --                    TRUNCATE), ALTER, CREATE, INDEX or TRIGGER.
@@ -37,7 +38,7 @@ BEGIN NOT ATOMIC
         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'select the boxwarden database first (mariadb DBNAME < boxwarden-grants.sql)';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM information_schema.ROUTINES
-                    WHERE ROUTINE_SCHEMA = v_db AND ROUTINE_NAME = 'create_mailbox_with') THEN
+                    WHERE ROUTINE_SCHEMA = v_db AND ROUTINE_NAME = 'ooo_release_reply') THEN
         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'this database has no current boxwarden schema; run boxwardenctl db migrate first';
     END IF;
     IF v_prefix NOT REGEXP '^[a-z0-9_]{1,40}$' THEN
@@ -52,7 +53,7 @@ BEGIN NOT ATOMIC
     EXECUTE IMMEDIATE CONCAT('CREATE ROLE IF NOT EXISTS ', v_admin);
     EXECUTE IMMEDIATE CONCAT('CREATE ROLE IF NOT EXISTS ', v_migrate);
 
-    -- policyd: what its cache reads, and its three procedures.
+    -- policyd: what its cache reads, and its four procedures.
     EXECUTE IMMEDIATE CONCAT('GRANT SELECT ON ', v_on, '.domain TO ', v_policyd);
     EXECUTE IMMEDIATE CONCAT('GRANT SELECT ON ', v_on, '.mailbox TO ', v_policyd);
     EXECUTE IMMEDIATE CONCAT('GRANT SELECT ON ', v_on, '.user_account TO ', v_policyd);
@@ -63,6 +64,7 @@ BEGIN NOT ATOMIC
     EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE ON PROCEDURE ', v_on, '.record_activity TO ', v_policyd);
     EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE ON PROCEDURE ', v_on, '.record_agent_action TO ', v_policyd);
     EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE ON PROCEDURE ', v_on, '.ooo_claim_reply TO ', v_policyd);
+    EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE ON PROCEDURE ', v_on, '.ooo_release_reply TO ', v_policyd);
 
     -- admin: data through the triggers, never the structure. LOCK TABLES and
     -- SHOW VIEW let mariadb-dump make a backup.

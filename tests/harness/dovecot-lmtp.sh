@@ -8,6 +8,8 @@
 #                                               (writes DIR/dovecot.conf, DIR/lmtp_port)
 #   dovecot-lmtp.sh stop DIR
 # MODULE empty: the same Dovecot without the plugin (for comparisons).
+# DOVECOT_LMTP_SERVICE (optional): further lines for "service lmtp {}", e.g.
+# "process_limit = 8" (the benchmark fixes the lmtp processes with it).
 set -eu
 usage="usage: dovecot-lmtp.sh start DIR MODULE POLICYD_SOCKET SUBMISSION_PORT | stop DIR"
 cmd=${1:?$usage}
@@ -69,6 +71,7 @@ service lmtp {
     address = 127.0.0.1
     port = $port
   }
+${DOVECOT_LMTP_SERVICE:-}
 }
 service anvil {
   unix_listener anvil {

@@ -107,6 +107,18 @@ TEST_F(Grants, PolicydReadsConfigurationAndWritesLogsOnlyThroughItsProcedures) {
         "'<m1@x>')");
     EXPECT_EQ(count("SELECT COUNT(*) AS n FROM activity_reader"), 1);
     EXPECT_EQ(count("SELECT COUNT(*) AS n FROM agent_log_reader"), 1);
+    // The out-of-office state only through its two procedures.
+    EXPECT_EQ(policyd->query("CALL ooo_claim_reply('ceo@example.de', 'c@remote.test', NOW(6))")
+                  .at(0)
+                  .i64("should_reply"),
+              0);
+    EXPECT_EQ(policyd
+                  ->query("CALL ooo_release_reply('ceo@example.de', 'c@remote.test', "
+                          "'00000000-0000-0000-0000-000000000000')")
+                  .at(0)
+                  .i64("released"),
+              0);
+    expect_denied(*policyd, "DELETE FROM ooo_reply");
 
     expect_denied(*policyd, "UPDATE mailbox SET vip = 0");
     expect_denied(*policyd, "DELETE FROM activity");

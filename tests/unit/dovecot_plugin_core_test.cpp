@@ -179,5 +179,79 @@ TEST(DovecotPluginCore, ActivityIsRecordedBeforeTheSaveAndATempfailDefers) {
     bwp_core_destroy(&core);
 }
 
+TEST(DovecotPluginCore, AFailedSendReleasesExactlyTheClaimItMade) {
+    Scripted s;
+    std::string release_status = "ok";
+    s.script = [&](const AttrRequest& r) -> AttrList {
+        const std::string req(*r.find("request"));
+        if (req == "mailbox") {
+            AttrList l = mailbox_reply(std::string(*r.find("address")));
+            for (auto& [k, v] : l)
+                if (k == "ooo_enabled") v = "1";
+            return l;
+        }
+        if (req == "record_activity")
+            return {{"status", "ok"}, {"event_id", std::string(*r.find("event_id"))}};
+        if (req == "ooo_claim")
+            return {{"status", "ok"},
+                    {"should_reply", "1"},
+                    {"claim_token", "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"}};
+        if (req == "ooo_release") {
+            if (release_status != "ok") return {{"status", release_status}, {"reason", "db down"}};
+            return {{"status", "ok"}, {"released", "1"}};
+        }
+        return {{"status", "error"}, {"reason", "unexpected"}};
+    };
+    bwp_core* core = make_core(s.server.path());
+    ASSERT_NE(core, nullptr);
+    const std::string header =
+        "From: Bob <Bob@Remote.test>\r\nTo: info@example.de\r\nSubject: Hi\r\n"
+        "Message-ID: <r1@remote.test>\r\n\r\n";
+    bwp_delivery d{};
+    d.recipient = "info@example.de";
+    d.delimiters = "+";
+    d.envelope_sender = "Bob@Remote.test";
+    d.header = header.data();
+    d.header_size = header.size();
+    d.delivered_at_us = 1796083290000000LL;
+    bwp_reply reply{};
+    bwp_ooo_reply ooo{};
+
+    // Nothing claimed yet: nothing to release, policyd not asked.
+    g_log.clear();
+    EXPECT_EQ(bwp_ooo_release(core), 0);
+    const std::size_t asked = s.seen.size();
+
+    ASSERT_EQ(bwp_before_save(core, &d, &reply), 1);
+    ASSERT_EQ(bwp_ooo_prepare(core, &d, &ooo), 1);
+    EXPECT_EQ(s.seen.back().at("request"), "ooo_claim");
+    g_log.clear();
+    EXPECT_EQ(bwp_ooo_release(core), 1);
+    EXPECT_EQ(s.seen.back().at("request"), "ooo_release");
+    EXPECT_EQ(s.seen.back().at("mailbox"), "info@example.de");
+    EXPECT_EQ(s.seen.back().at("sender"), "bob@remote.test");
+    EXPECT_EQ(s.seen.back().at("claim_token"), "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
+    ASSERT_FALSE(g_log.empty());
+    EXPECT_NE(g_log.back().find("released after the failed send"), std::string::npos)
+        << g_log.back();
+    // Released once: a second call has no claim left to give back.
+    const std::size_t after_release = s.seen.size();
+    EXPECT_EQ(bwp_ooo_release(core), 0);
+    EXPECT_EQ(s.seen.size(), after_release);
+    EXPECT_GT(after_release, asked);
+
+    // policyd cannot release: logged, -1, and the core goes on working.
+    release_status = "tempfail";
+    ASSERT_EQ(bwp_before_save(core, &d, &reply), 1);
+    ASSERT_EQ(bwp_ooo_prepare(core, &d, &ooo), 1);
+    g_log.clear();
+    EXPECT_EQ(bwp_ooo_release(core), -1);
+    ASSERT_FALSE(g_log.empty());
+    EXPECT_NE(g_log.back().find("not released (tempfail): db down"), std::string::npos)
+        << g_log.back();
+    EXPECT_EQ(bwp_rcpt_check(core, "info@example.de", "+", &reply), -1);  // scripted error
+    bwp_core_destroy(&core);
+}
+
 }  // namespace
 }  // namespace boxwarden::client::testing

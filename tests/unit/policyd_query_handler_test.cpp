@@ -32,11 +32,21 @@ class FakeOoo final : public OooClaimer {
   public:
     bool answer = true;
     bool database_down = false;
+    bool released = true;
     std::vector<std::tuple<std::string, std::string, TimePoint>> calls;
-    bool claim(const std::string& m, const std::string& s, TimePoint now) override {
+    std::vector<std::tuple<std::string, std::string, std::string>> releases;
+    OooClaimResult claim(const std::string& m, const std::string& s, TimePoint now) override {
         if (database_down) throw db::TemporaryFailure("server has gone away", 2006, "HY000");
         calls.emplace_back(m, s, now);
-        return answer;
+        return {answer, answer ? "token-" + std::to_string(calls.size()) : ""};
+    }
+    bool release(const std::string& m, const std::string& s, const std::string& token) override {
+        if (database_down) throw db::TemporaryFailure("server has gone away", 2006, "HY000");
+        if (token == "refused")
+            throw db::RuleViolation("ooo_release_reply: claim token 'refused' is not a claim token",
+                                    1644, "45000");
+        releases.emplace_back(m, s, token);
+        return released;
     }
 };
 
@@ -267,6 +277,7 @@ TEST_F(PolicydQueryHandlerTest, OooClaimAsksTheDatabase) {
         ask({{"request", "ooo_claim"}, {"mailbox", "info@example.de"}, {"sender", "<A@x.org>"}});
     EXPECT_EQ(get(r, "status"), "ok");
     EXPECT_EQ(get(r, "should_reply"), "1");
+    EXPECT_EQ(get(r, "claim_token"), "token-1");
     ASSERT_EQ(ooo.calls.size(), 1u);
     EXPECT_EQ(std::get<1>(ooo.calls[0]), "a@x.org");
     EXPECT_EQ(std::get<2>(ooo.calls[0]), clock.now());
@@ -276,6 +287,7 @@ TEST_F(PolicydQueryHandlerTest, OooClaimAsksTheDatabase) {
              {"sender", "a@x.org"},
              {"now", "2026-12-01 00:00:00"}});
     EXPECT_EQ(get(r, "should_reply"), "0");
+    EXPECT_EQ(get(r, "claim_token"), "<missing claim_token>");
     EXPECT_EQ(db::format_sql_datetime(std::get<2>(ooo.calls[1])), "2026-12-01 00:00:00.000000");
     ooo.database_down = true;
     r = ask({{"request", "ooo_claim"}, {"mailbox", "info@example.de"}, {"sender", "a@x.org"}});
@@ -299,6 +311,80 @@ TEST_F(PolicydQueryHandlerTest, OooClaimNeverAnswersAutomatedSendersOrTheMailbox
                   {"sender", "postmaster@example.org"}});
     EXPECT_EQ(get(r, "should_reply"), "1");
     EXPECT_EQ(ooo.calls.size(), 1u);
+}
+
+TEST_F(PolicydQueryHandlerTest, OooReleaseGivesTheClaimBack) {
+    auto r = ask({{"request", "ooo_release"},
+                  {"mailbox", "Info+x@Example.de"},
+                  {"sender", "<A@x.org>"},
+                  {"claim_token", "token-7"}});
+    EXPECT_EQ(get(r, "status"), "ok");
+    EXPECT_EQ(get(r, "released"), "1");
+    ASSERT_EQ(ooo.releases.size(), 1u);
+    // The mailbox and sender as ooo_claim passes them: the same row.
+    EXPECT_EQ(ooo.releases[0], std::make_tuple(std::string("info@example.de"),
+                                               std::string("a@x.org"), std::string("token-7")));
+    ooo.released = false;
+    r = ask({{"request", "ooo_release"},
+             {"mailbox", "info@example.de"},
+             {"sender", "a@x.org"},
+             {"claim_token", "token-7"}});
+    EXPECT_EQ(get(r, "status"), "ok");
+    EXPECT_EQ(get(r, "released"), "0");
+
+    r = ask({{"request", "ooo_release"},
+             {"mailbox", "info@example.de"},
+             {"sender", "a@x.org"},
+             {"claim_token", "refused"}});
+    EXPECT_EQ(get(r, "status"), "error");
+    EXPECT_EQ(get(r, "reason"),
+              "refused by the database: ooo_release_reply: claim token 'refused' is not a claim "
+              "token");
+    ooo.database_down = true;
+    r = ask({{"request", "ooo_release"},
+             {"mailbox", "info@example.de"},
+             {"sender", "a@x.org"},
+             {"claim_token", "token-7"}});
+    EXPECT_EQ(get(r, "status"), "tempfail");
+    EXPECT_EQ(get(r, "reason"), "database unavailable");
+}
+
+TEST_F(PolicydQueryHandlerTest, OooReleaseRefusesIncompleteRequests) {
+    struct Case {
+        AttrList attrs;
+        std::string reason;
+    };
+    const std::vector<Case> cases = {
+        {{{"request", "ooo_release"}, {"sender", "a@x.org"}, {"claim_token", "t"}},
+         "missing attribute mailbox"},
+        {{{"request", "ooo_release"}, {"mailbox", "info@example.de"}, {"claim_token", "t"}},
+         "missing attribute sender"},
+        {{{"request", "ooo_release"},
+          {"mailbox", "info@example.de"},
+          {"sender", ""},
+          {"claim_token", "t"}},
+         "missing attribute sender"},
+        {{{"request", "ooo_release"}, {"mailbox", "info@example.de"}, {"sender", "a@x.org"}},
+         "missing attribute claim_token"},
+        {{{"request", "ooo_release"},
+          {"mailbox", "info@example.de"},
+          {"sender", "a@x.org"},
+          {"claim_token", std::string(65, 'a')}},
+         "attribute claim_token longer than 64 bytes"},
+        {{{"request", "ooo_release"},
+          {"mailbox", "info@example.de"},
+          {"sender", "a@x.org"},
+          {"claim_token", "a\nb"}},
+         "attribute claim_token is not valid text"},
+    };
+    for (const Case& c : cases) {
+        auto r = ask(c.attrs);
+        EXPECT_EQ(get(r, "status"), "error") << c.reason;
+        EXPECT_EQ(get(r, "reason"), c.reason);
+    }
+    EXPECT_TRUE(ooo.releases.empty());
+    EXPECT_TRUE(QueryHandler::is_blocking(AttrRequest{{{"request", "ooo_release"}}}));
+    EXPECT_TRUE(QueryHandler::needs_database(AttrRequest{{{"request", "ooo_release"}}}));
 }
 
 TEST_F(PolicydQueryHandlerTest, StatusReportsCacheSpoolAndTraffic) {

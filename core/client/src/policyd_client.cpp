@@ -35,6 +35,11 @@ class Reader {
         }
         return std::string(*v);
     }
+    // An attribute that may be left out: "" then.
+    std::string text_if_present(std::string_view name) const {
+        auto v = r_.find(name);
+        return v ? std::string(*v) : std::string();
+    }
     bool flag(std::string_view name) {
         const std::string v = text(name);
         if (v != "0" && v != "1" && problem_.empty())
@@ -192,6 +197,14 @@ AttrList ooo_claim_request(const OooClaim& r) {
     return out;
 }
 
+AttrList ooo_release_request(const OooRelease& r) {
+    AttrList out = named(qp::request::ooo_release);
+    add(out, f::mailbox, r.mailbox);
+    add(out, f::sender, r.sender);
+    add(out, f::claim_token, r.claim_token);
+    return out;
+}
+
 AttrList status_request() {
     return named(qp::request::status);
 }
@@ -255,9 +268,18 @@ Result<RecordedReply> decode_recorded(RawReply raw) {
 }
 
 Result<OooClaimReply> decode_ooo_claim(RawReply raw) {
-    return decode<OooClaimReply>(
+    return decode<OooClaimReply>(std::move(raw), false,
+                                 [](Reader& r, OooClaimReply& o, ResultKind) {
+                                     o.should_reply = r.flag(f::should_reply);
+                                     if (o.should_reply)
+                                         o.claim_token = r.text_if_present(f::claim_token);
+                                 });
+}
+
+Result<OooReleaseReply> decode_ooo_release(RawReply raw) {
+    return decode<OooReleaseReply>(
         std::move(raw), false,
-        [](Reader& r, OooClaimReply& o, ResultKind) { o.should_reply = r.flag(f::should_reply); });
+        [](Reader& r, OooReleaseReply& o, ResultKind) { o.released = r.flag(f::released); });
 }
 
 Result<StatusReply> decode_status(RawReply raw) {
@@ -386,6 +408,12 @@ Result<RecordedReply> PolicydClient::record_agent_action(const RecordAgentAction
 
 Result<OooClaimReply> PolicydClient::ooo_claim(const OooClaim& r) {
     return decode_ooo_claim(call(ooo_claim_request(r), false));
+}
+
+// A release names its claim by token, so a repeat after a lost reply is
+// harmless (the second finds nothing to release).
+Result<OooReleaseReply> PolicydClient::ooo_release(const OooRelease& r) {
+    return decode_ooo_release(call(ooo_release_request(r), true));
 }
 
 Result<StatusReply> PolicydClient::status() {

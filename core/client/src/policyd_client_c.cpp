@@ -23,6 +23,7 @@ struct bw_client {
     Result<boxwarden::client::MailboxReply> mailbox;
     Result<boxwarden::client::UserReply> user;
     std::string user_mailboxes;
+    std::string claim_token;
 };
 
 namespace {
@@ -213,6 +214,34 @@ int bw_client_ooo_claim(bw_client* c, const char* mailbox, const char* sender, c
     try {
         auto r = c->client.ooo_claim({mailbox, sender, opt(now)});
         *should_reply_r = r.ok() && r.value.should_reply ? 1 : 0;
+        return finish(c, r, error_r);
+    } catch (...) {
+        return fail(c, "error: out of memory", error_r);
+    }
+}
+
+int bw_client_ooo_claim_with_token(bw_client* c, const char* mailbox, const char* sender,
+                                   const char* now, int* should_reply_r, const char** claim_token_r,
+                                   const char** error_r) {
+    if (!c || !mailbox || !sender || !should_reply_r || !claim_token_r)
+        return bad_arguments(c, error_r);
+    try {
+        auto r = c->client.ooo_claim({mailbox, sender, opt(now)});
+        *should_reply_r = r.ok() && r.value.should_reply ? 1 : 0;
+        c->claim_token = *should_reply_r ? r.value.claim_token : std::string();
+        *claim_token_r = c->claim_token.c_str();
+        return finish(c, r, error_r);
+    } catch (...) {
+        return fail(c, "error: out of memory", error_r);
+    }
+}
+
+int bw_client_ooo_release(bw_client* c, const char* mailbox, const char* sender,
+                          const char* claim_token, int* released_r, const char** error_r) {
+    if (!c || !mailbox || !sender || !claim_token || !released_r) return bad_arguments(c, error_r);
+    try {
+        auto r = c->client.ooo_release({mailbox, sender, claim_token});
+        *released_r = r.ok() && r.value.released ? 1 : 0;
         return finish(c, r, error_r);
     } catch (...) {
         return fail(c, "error: out of memory", error_r);

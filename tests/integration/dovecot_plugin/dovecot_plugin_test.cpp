@@ -1,7 +1,8 @@
 // The Dovecot plugin in a private Dovecot (LMTP on loopback, static userdb)
 // with the real boxwarden-policyd on a scratch database: the RCPT gate, the
 // received activity (stored once, before the save), the Cc/Bcc VIP rule and
-// out-of-office replies caught by an smtp-sink.
+// out-of-office replies caught by an smtp-sink (and the claim released after
+// a failed send), and the cutoff end to end through a private Postfix.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -139,11 +140,8 @@ class DovecotPluginTest : public ::testing::Test {
         sink_dir = dir + "/sink";
         fs::create_directories(sink_dir);
         fs::permissions(sink_dir, fs::perms::all);
-        const int sink_port = free_port();
-        ASSERT_EQ(run_shell("smtp-sink -u nobody -d " + sink_dir +
-                            "/%M. 127.0.0.1:" + std::to_string(sink_port) + " 10 </dev/null >" +
-                            dir + "/sink.log 2>&1 & echo $! >" + dir + "/sink.pid"),
-                  0);
+        sink_port = free_port();
+        ASSERT_TRUE(start_sink());
         std::string out;
         ASSERT_EQ(run_shell(std::string(DOVECOT_LMTP_SH) + " start " + dir + "/d " +
                                 DOVECOT_PLUGIN_MODULE + " " + daemon->query_socket() + " " +
@@ -159,6 +157,21 @@ class DovecotPluginTest : public ::testing::Test {
         if (daemon && daemon->running()) {
             EXPECT_EQ(daemon->stop(), 0) << daemon->log();
         }
+    }
+    // The smtp-sink that catches out-of-office replies (and bounces).
+    bool start_sink() {
+        if (run_shell("smtp-sink -u nobody -d " + sink_dir +
+                      "/%M. 127.0.0.1:" + std::to_string(sink_port) + " 10 </dev/null >>" + dir +
+                      "/sink.log 2>&1 & echo $! >" + dir + "/sink.pid") != 0)
+            return false;
+        return wait_until([&] {
+            return run_shell("nc -z 127.0.0.1 " + std::to_string(sink_port) + " 2>/dev/null") == 0;
+        });
+    }
+    bool stop_sink() {
+        if (run_shell("kill $(cat " + dir + "/sink.pid)") != 0) return false;
+        return wait_until(
+            [&] { return run_shell("kill -0 $(cat " + dir + "/sink.pid) 2>/dev/null") != 0; });
     }
     std::string maildir(const std::string& local) const {
         return dir + "/d/mail/example.de/" + local + "/Maildir/new";
@@ -217,6 +230,7 @@ class DovecotPluginTest : public ::testing::Test {
     std::string dir, sink_dir;
     std::unique_ptr<PolicydProcess> daemon;
     int lmtp_port = 0;
+    int sink_port = 0;
 };
 
 TEST_F(DovecotPluginTest, DisabledRecipientRefusedOthersOfTheTransactionDelivered) {
@@ -343,6 +357,140 @@ TEST_F(DovecotPluginTest, FailedReplySendIsLoggedAndTheMessageStillDelivered) {
               std::string::npos)
         << dovecot_log();
     EXPECT_EQ(files_in(sink_dir), 0u);
+}
+
+TEST_F(DovecotPluginTest, FailedReplySendReleasesTheClaimSoTheNextMailGetsTheReply) {
+    // The reply cannot be sent (submission_host's port is closed): the claim
+    // is given back, so the sender's next mail, once sending works again,
+    // gets the reply.
+    ASSERT_TRUE(stop_sink());
+    auto t = deliver("carol@remote.test", {"away@example.de"},
+                     message("r1", "Away Person <away@example.de>"));
+    ASSERT_EQ(t.data.size(), 1u);
+    EXPECT_EQ(t.data[0].substr(0, 3), "250") << t.data[0];
+    EXPECT_NE(dovecot_log().find("boxwarden: out-of-office reply to carol@remote.test failed"),
+              std::string::npos)
+        << dovecot_log();
+    EXPECT_NE(dovecot_log().find("boxwarden: out-of-office claim away@example.de -> "
+                                 "carol@remote.test released after the failed send"),
+              std::string::npos)
+        << dovecot_log();
+    EXPECT_EQ(count("SELECT COUNT(*) FROM ooo_reply WHERE sender = 'carol@remote.test'"), 0);
+
+    ASSERT_TRUE(start_sink());
+    t = deliver("carol@remote.test", {"away@example.de"},
+                message("r2", "Away Person <away@example.de>"));
+    ASSERT_EQ(t.data.size(), 1u);
+    EXPECT_EQ(t.data[0].substr(0, 3), "250") << t.data[0];
+    ASSERT_TRUE(wait_until([&] { return files_in(sink_dir) >= 1; }, 10s)) << dovecot_log();
+    const std::string reply = read_file(fs::directory_iterator(sink_dir)->path());
+    EXPECT_NE(reply.find("In-Reply-To: <r2@remote.test>"), std::string::npos) << reply;
+    EXPECT_NE(reply.find("carol@remote.test"), std::string::npos) << reply;
+    EXPECT_EQ(count("SELECT COUNT(*) FROM ooo_reply WHERE sender = 'carol@remote.test'"), 1);
+    // And the claim holds again: a third mail gets no second reply.
+    t = deliver("carol@remote.test", {"away@example.de"},
+                message("r3", "Away Person <away@example.de>"));
+    ASSERT_EQ(t.data.size(), 1u);
+    std::this_thread::sleep_for(500ms);  // a second reply would have arrived by now
+    EXPECT_EQ(files_in(sink_dir), 1u) << dovecot_log();
+    EXPECT_EQ(files_in(maildir("away")), 3u);
+}
+
+// Postfix's tools on the private instance (tests/harness/postfix.sh).
+std::string postfix_tool(const std::string& dir, const std::string& args) {
+    std::string out;
+    run_shell(args + " -c " + dir + "/etc 2>&1", &out);
+    return out;
+}
+
+std::size_t queued_files(const std::string& dir, const char* queue) {
+    std::string out;
+    run_shell("find " + dir + "/queue/" + queue + " -type f 2>/dev/null | wc -l", &out);
+    try {
+        return std::stoul(out);
+    } catch (...) {
+        return 999;
+    }
+}
+
+TEST_F(DovecotPluginTest, MailQueuedBeforeTheDeactivationBouncesWith521) {
+    // A private Postfix relays example.de to this LMTP and everything else
+    // (the bounce) to the smtp-sink; every accepted mail is held.
+    db->execute("CALL create_mailbox('gone@example.de')");
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return daemon->query("request=verdict\naddress=gone@example.de\n\n")["verdict"] ==
+                   "deliver";
+        },
+        10s));
+    const std::string pf = dir + "/pf";
+    const int smtp_port = free_port();
+    const std::string env =
+        "POSTFIX_DELIVERY='smtp:[127.0.0.1]:" + std::to_string(sink_port) +
+        "' POSTFIX_EXTRA='transport_maps = inline:{ example.de=lmtp:inet:127.0.0.1:" +
+        std::to_string(lmtp_port) +
+        " }\nsmtpd_end_of_data_restrictions = check_client_access static:HOLD' ";
+    std::string out;
+    ASSERT_EQ(run_shell(env + POSTFIX_SH + " start " + pf + " " + std::to_string(smtp_port), &out),
+              0)
+        << out;
+    struct StopPostfix {
+        std::string dir;
+        ~StopPostfix() { run_shell(std::string(POSTFIX_SH) + " stop " + dir); }
+    } stop_postfix{pf};
+
+    run_shell("swaks --server 127.0.0.1:" + std::to_string(smtp_port) +
+                  " --timeout 30 --from alice@sender.test --to gone@example.de,info@example.de"
+                  " --header 'Subject: queued before' --header 'Message-ID: <q1@sender.test>'",
+              &out);
+    ASSERT_NE(out.find("<-  250 2.0.0 Ok: queued"), std::string::npos) << out;
+    ASSERT_TRUE(wait_until([&] { return queued_files(pf, "hold") == 1; }, 10s))
+        << postfix_tool(pf, "postqueue -p");
+
+    // Deactivated by plain SQL while the mail waits; policyd's cache sees it.
+    db->execute("UPDATE mailbox SET active = 0 WHERE address = 'gone@example.de'");
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return daemon->query("request=verdict\naddress=gone@example.de\n\n")["verdict"] ==
+                   "reject-disabled";
+        },
+        10s))
+        << daemon->log();
+
+    postfix_tool(pf, "postsuper -H ALL");
+    postfix_tool(pf, "postqueue -f");
+    // The sender gets a DSN naming 5.2.1 for gone@, info@ gets the mail.
+    std::string bounce;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            for (auto it = fs::directory_iterator(sink_dir); it != fs::directory_iterator(); ++it)
+                bounce = read_file(it->path());
+            return !bounce.empty();
+        },
+        30s))
+        << postfix_tool(pf, "postqueue -p") << read_file(pf + "/maillog");
+    EXPECT_NE(bounce.find("alice@sender.test"), std::string::npos) << bounce;
+    EXPECT_NE(bounce.find("Status: 5.2.1"), std::string::npos) << bounce;
+    EXPECT_NE(bounce.find("<gone@example.de>"), std::string::npos) << bounce;
+    EXPECT_NE(bounce.find("Mailbox disabled"), std::string::npos) << bounce;
+    EXPECT_EQ(bounce.find("Final-Recipient: rfc822; info@example.de"), std::string::npos) << bounce;
+
+    // Nothing vanished: info@ has the message, gone@ has none, the queue is
+    // empty and the sink got exactly the one bounce.
+    ASSERT_TRUE(wait_until([&] {
+        return queued_files(pf, "active") + queued_files(pf, "deferred") +
+                   queued_files(pf, "incoming") + queued_files(pf, "hold") ==
+               0;
+    })) << postfix_tool(pf, "postqueue -p");
+    EXPECT_EQ(files_in(maildir("info")), 1u);
+    EXPECT_EQ(files_in(maildir("gone")), 0u);
+    EXPECT_EQ(files_in(sink_dir), 1u);
+    const std::string maillog = read_file(pf + "/maillog");
+    EXPECT_NE(maillog.find("to=<gone@example.de>"), std::string::npos) << maillog;
+    EXPECT_NE(maillog.find("status=bounced (host 127.0.0.1[127.0.0.1] said: 550 5.2.1"),
+              std::string::npos)
+        << maillog;
+    EXPECT_NE(maillog.find("to=<info@example.de>"), std::string::npos) << maillog;
 }
 
 }  // namespace

@@ -16,9 +16,10 @@
 // restart) reconnects first. When the connection breaks after the request
 // was written, the call is repeated once on a new connection if the request
 // is idempotent: every look-up, and record_activity / record_agent_action,
-// which carry an event_id that policyd stores once. ooo_claim is not
-// repeated once written (a second claim could answer 0 although the first
-// was recorded); it returns Tempfail instead.
+// which carry an event_id that policyd stores once, and ooo_release, which
+// names its claim by token. ooo_claim is not repeated once written (a
+// second claim could answer 0 although the first was recorded); it returns
+// Tempfail instead.
 //
 // Not thread-safe: one client object per thread, or a pool. Never throws
 // for I/O or protocol problems (only std::bad_alloc).
@@ -124,6 +125,20 @@ struct OooClaim {
 
 struct OooClaimReply {
     bool should_reply = false;
+    // With should_reply: names this claim for ooo_release ("" from a
+    // policyd that does not send it).
+    std::string claim_token;
+};
+
+// Gives a claim back after the reply could not be sent.
+struct OooRelease {
+    std::string mailbox;
+    std::string sender;
+    std::string claim_token;
+};
+
+struct OooReleaseReply {
+    bool released = false;  // false: that claim was no longer the current one
 };
 
 struct StatusReply {
@@ -152,6 +167,7 @@ AttrList user_request(std::string_view login);
 AttrList record_activity_request(const RecordActivity& r);
 AttrList record_agent_action_request(const RecordAgentAction& r);
 AttrList ooo_claim_request(const OooClaim& r);
+AttrList ooo_release_request(const OooRelease& r);
 AttrList status_request();
 
 // Typed views of a raw reply. A reply that lacks an attribute its kind
@@ -161,6 +177,7 @@ Result<VerdictReply> decode_verdict(RawReply raw);
 Result<UserReply> decode_user(RawReply raw);
 Result<RecordedReply> decode_recorded(RawReply raw);
 Result<OooClaimReply> decode_ooo_claim(RawReply raw);
+Result<OooReleaseReply> decode_ooo_release(RawReply raw);
 Result<StatusReply> decode_status(RawReply raw);
 
 // status=, reason= of a reply -> kind and error; unknown status -> Error.
@@ -184,6 +201,7 @@ class PolicydClient {
     Result<RecordedReply> record_activity(const RecordActivity& r);
     Result<RecordedReply> record_agent_action(const RecordAgentAction& r);
     Result<OooClaimReply> ooo_claim(const OooClaim& r);
+    Result<OooReleaseReply> ooo_release(const OooRelease& r);
     Result<StatusReply> status();
 
     // Any request, answered raw (idempotent says whether it may be resent).

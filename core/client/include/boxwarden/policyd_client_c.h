@@ -115,6 +115,19 @@ int bw_client_record_agent_action(bw_client* client, const struct bw_agent_actio
 int bw_client_ooo_claim(bw_client* client, const char* mailbox, const char* sender, const char* now,
                         int* should_reply_r, const char** error_r);
 
+/* The same, and *claim_token_r: with *should_reply_r = 1 the claim's token
+ * for bw_client_ooo_release, else "" (owned by the handle, valid until its
+ * next call). */
+int bw_client_ooo_claim_with_token(bw_client* client, const char* mailbox, const char* sender,
+                                   const char* now, int* should_reply_r, const char** claim_token_r,
+                                   const char** error_r);
+
+/* Gives a claim back after the reply could not be sent, so that the next
+ * mail from the sender gets the reply. *released_r = 1: released; 0: that
+ * claim was no longer the current one (nothing changed). */
+int bw_client_ooo_release(bw_client* client, const char* mailbox, const char* sender,
+                          const char* claim_token, int* released_r, const char** error_r);
+
 struct bw_status {
     long long uptime_seconds;
     int cache_synced;

@@ -15,6 +15,7 @@ inline constexpr std::string_view user = "user";
 inline constexpr std::string_view record_activity = "record_activity";
 inline constexpr std::string_view record_agent_action = "record_agent_action";
 inline constexpr std::string_view ooo_claim = "ooo_claim";
+inline constexpr std::string_view ooo_release = "ooo_release";
 inline constexpr std::string_view status = "status";
 }  // namespace request
 
@@ -70,9 +71,11 @@ inline constexpr std::string_view subject = "subject";
 inline constexpr std::string_view in_to_header = "in_to_header";
 inline constexpr std::string_view action = "action";
 
-// ooo_claim.
+// ooo_claim / ooo_release.
 inline constexpr std::string_view now = "now";
 inline constexpr std::string_view should_reply = "should_reply";
+inline constexpr std::string_view claim_token = "claim_token";
+inline constexpr std::string_view released = "released";
 
 // status.
 inline constexpr std::string_view uptime_seconds = "uptime_seconds";
