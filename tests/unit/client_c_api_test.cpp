@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "boxwarden/policyd_client_c.h"
 #include "client_test_server.h"
@@ -127,6 +128,46 @@ TEST(ClientCApi, MailboxFillsTheStructAndNotFoundIsZero) {
     EXPECT_EQ(v.exists, 0);
     EXPECT_STREQ(v.enhanced_code, "5.1.1");
     EXPECT_STREQ(v.smtp_text, "Mailbox unknown");
+    bw_client_destroy(&c);
+}
+
+TEST(ClientCApi, OooClaimWithTokenAndRelease) {
+    FakeServer server([](ServerSide& s, int) {
+        while (auto r = s.read_request()) {
+            if (*r->find("request") == "ooo_claim")
+                s.reply({{"status", "ok"}, {"should_reply", "1"}, {"claim_token", "tok-9"}});
+            else if (*r->find("claim_token") == "tok-9")
+                s.reply({{"status", "ok"}, {"released", "1"}});
+            else
+                s.reply({{"status", "error"}, {"reason", "refused by the database: bad token"}});
+        }
+    });
+    bw_client* c = bw_client_create(server.path().c_str(), 2000, nullptr);
+    ASSERT_NE(c, nullptr);
+    int should_reply = 0, released = 0;
+    const char* token = nullptr;
+    const char* error = nullptr;
+    EXPECT_EQ(bw_client_ooo_claim_with_token(c, "info@example.de", "bob@example.org", nullptr,
+                                             &should_reply, &token, &error),
+              1);
+    EXPECT_EQ(should_reply, 1);
+    ASSERT_NE(token, nullptr);
+    const std::string kept = token;  // valid until the next call only
+    EXPECT_EQ(kept, "tok-9");
+    EXPECT_EQ(bw_client_ooo_release(c, "info@example.de", "bob@example.org", kept.c_str(),
+                                    &released, &error),
+              1);
+    EXPECT_EQ(released, 1);
+    EXPECT_EQ(
+        bw_client_ooo_release(c, "info@example.de", "bob@example.org", "other", &released, &error),
+        -1);
+    EXPECT_EQ(released, 0);
+    EXPECT_STREQ(error, "error: refused by the database: bad token");
+    EXPECT_EQ(bw_client_last_was_tempfail(c), 0);
+    EXPECT_EQ(
+        bw_client_ooo_release(c, "info@example.de", "bob@example.org", nullptr, &released, &error),
+        -1);
+    EXPECT_STREQ(error, "error: NULL argument");
     bw_client_destroy(&c);
 }
 

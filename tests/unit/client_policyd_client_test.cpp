@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
+#include <mutex>
 
 #include "boxwarden/policyd_client.h"
 #include "boxwarden/query_protocol.h"
@@ -221,6 +223,50 @@ TEST(ClientPolicydClient, OooClaimIsNotResentOnceWritten) {
     EXPECT_EQ(r.kind, ResultKind::Tempfail);
     EXPECT_NE(r.error.find("closed before the reply"), std::string::npos) << r.error;
     EXPECT_EQ(requests.load(), 1);
+}
+
+TEST(ClientPolicydClient, OooClaimTokenAndReleaseWhichIsResentAfterALostReply) {
+    std::vector<std::map<std::string, std::string>> seen;
+    std::mutex mu;
+    FakeServer server([&](ServerSide& s, int n) {
+        while (auto r = s.read_request()) {
+            std::map<std::string, std::string> m;
+            for (const auto& [k, v] : r->attributes) m[std::string(k)] = std::string(v);
+            {
+                std::lock_guard lock(mu);
+                seen.push_back(m);
+            }
+            if (m["request"] == "ooo_claim") {
+                s.reply({{"status", "ok"}, {"should_reply", "1"}, {"claim_token", "tok-1"}});
+            } else {
+                if (n == 1) return;  // the release's reply is lost: closed
+                s.reply({{"status", "ok"}, {"released", "1"}});
+            }
+        }
+    });
+    PolicydClient c(server.path(), 2s);
+    auto claim = c.ooo_claim({"sales@example.de", "bob@example.org", ""});
+    ASSERT_TRUE(claim.ok()) << claim.error;
+    EXPECT_EQ(claim.value.claim_token, "tok-1");
+    auto r = c.ooo_release({"sales@example.de", "bob@example.org", claim.value.claim_token});
+    ASSERT_TRUE(r.ok()) << r.error;
+    EXPECT_TRUE(r.value.released);
+    ASSERT_EQ(seen.size(), 3u);  // claim, release, the release once more
+    EXPECT_EQ(seen[2].at("request"), "ooo_release");
+    EXPECT_EQ(seen[2].at("mailbox"), "sales@example.de");
+    EXPECT_EQ(seen[2].at("sender"), "bob@example.org");
+    EXPECT_EQ(seen[2].at("claim_token"), "tok-1");
+    EXPECT_EQ(server.connections(), 2);
+}
+
+TEST(ClientPolicydClient, OooReleaseReplyWithoutReleasedIsMalformed) {
+    FakeServer server([&](ServerSide& s, int) {
+        while (s.read_request()) s.reply({{"status", "ok"}});
+    });
+    PolicydClient c(server.path(), 2s);
+    auto r = c.ooo_release({"sales@example.de", "bob@example.org", "t"});
+    EXPECT_EQ(r.kind, ResultKind::Error);
+    EXPECT_EQ(r.error, "malformed reply: missing attribute released");
 }
 
 TEST(ClientPolicydClient, PipelinedRepliesComeBackInOrder) {
