@@ -88,15 +88,20 @@ int connect_to(const Args& a) {
 
 // A plain 1.5 KB text message to `rcpt`, like ordinary mail.
 std::string message(const Args& a, const std::string& rcpt, int n) {
-    std::string m = "From: Bench Sender <sender@remote.example>\r\nTo: <" + rcpt +
-                    ">\r\nSubject: Benchmark message " + std::to_string(n) + "\r\nMessage-ID: <" +
-                    a.tag + "-" + std::to_string(n) +
-                    "@remote.example>\r\nDate: Tue, 1 Dec 2026 10:00:00 +0000\r\n"
-                    "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n";
+    // append() throughout: g++ 12 -O3 warns (-Wrestrict) on "literal" + string.
+    std::string m;
+    m.append("From: Bench Sender <sender@remote.example>\r\nTo: <").append(rcpt);
+    m.append(">\r\nSubject: Benchmark message ").append(std::to_string(n));
+    m.append("\r\nMessage-ID: <").append(a.tag).append("-").append(std::to_string(n));
+    m.append(
+        "@remote.example>\r\nDate: Tue, 1 Dec 2026 10:00:00 +0000\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n");
     for (int i = 0; i < 20; ++i)
-        m += "The quick brown fox jumps over the lazy dog, line " + std::to_string(i) +
-             " of the body.\r\n";
-    return m + ".\r\n";
+        m.append("The quick brown fox jumps over the lazy dog, line ")
+            .append(std::to_string(i))
+            .append(" of the body.\r\n");
+    m.append(".\r\n");
+    return m;
 }
 
 // One session: `count` deliveries, numbers first, first + step, ...
@@ -115,8 +120,11 @@ int run_session(const Args& a, int first, int step, int count, std::atomic<int>&
     }
     for (int i = 0; i < count; ++i) {
         const int n = first + i * step;
-        const std::string rcpt = "m" + std::to_string(n % a.mailboxes + 1) + "@" + a.domain;
-        if (!s.send("MAIL FROM:<sender@remote.example>\r\nRCPT TO:<" + rcpt + ">\r\nDATA\r\n")) {
+        std::string rcpt("m");
+        rcpt.append(std::to_string(n % a.mailboxes + 1)).append("@").append(a.domain);
+        std::string envelope("MAIL FROM:<sender@remote.example>\r\nRCPT TO:<");
+        envelope.append(rcpt).append(">\r\nDATA\r\n");
+        if (!s.send(envelope)) {
             failed += count - i;
             break;
         }
