@@ -77,6 +77,10 @@ CREATE TABLE web_audit (
     KEY web_audit_domain (domain_id, occurred_at)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 
+-- The page's search matches the start of the address (unique index) or of
+-- the email name (this index).
+CREATE INDEX mailbox_email_name ON mailbox (email_name);
+
 DELIMITER //
 
 CREATE TRIGGER web_admin_before_insert BEFORE INSERT ON web_admin FOR EACH ROW
