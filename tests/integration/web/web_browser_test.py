@@ -183,6 +183,25 @@ class WebBrowserTest(unittest.TestCase):
         self.submit("#assigned-users .unassign", confirm=True)
         self.assertNotIn("anna", self.find("#assigned-users").text)
         self.assertIn("anna", self.find("#assignment-history").text)
+        # Out-of-office note; an end before the start is refused next to the field.
+        self.find("#ooo-enabled").click()
+        self.find("#ooo-subject").send_keys("Urlaub")
+        self.find("#ooo-body").send_keys("Bin bis Montag weg.")
+        self.find("#ooo-start").send_keys("2026-12-24 08:00")
+        self.find("#ooo-end").send_keys("2026-12-20 08:00")
+        self.submit("#save-ooo")
+        self.assertTrue(self.find("#ooo-error").text)
+        self.assertEqual(self.env.sql("SELECT ooo_enabled FROM mailbox WHERE id = %d" % mid)[0][0], "0")
+        # The refused form shows the stored values again: fill it in anew.
+        self.find("#ooo-enabled").click()
+        self.find("#ooo-subject").send_keys("Urlaub")
+        self.find("#ooo-body").send_keys("Bin bis Montag weg.")
+        self.find("#ooo-start").send_keys("2026-12-24 08:00")
+        self.find("#ooo-end").send_keys("2027-01-02 08:00")
+        self.submit("#save-ooo")
+        self.assertEqual(self.env.sql("SELECT ooo_enabled, ooo_subject, ooo_end FROM mailbox WHERE id = %d" % mid)[0],
+                         ["1", "Urlaub", "2027-01-02 08:00:00.000000"])
+        self.shot("06b-out-of-office")
 
     def test_4_generate_show_password_and_send_access_data(self):
         self.login()
