@@ -8,50 +8,24 @@ namespace boxwarden::cli {
 
 namespace {
 
-struct Names {
-    std::string address, login;
-};
-
-Names canonical(Context& ctx, const ParsedArgs& a) {
-    // The procedures refuse unknown mailboxes and users with their own
-    // messages; these are only the stored spellings for the report.
-    auto rows = ctx.db().query(
-        "SELECT (SELECT address FROM mailbox WHERE address = LOWER(TRIM(?))) AS address, "
-        "(SELECT login FROM user_account WHERE login = LOWER(TRIM(?))) AS login",
-        {a.arg(0), a.arg(1)});
-    return {rows[0].opt_str("address").value_or(a.arg(0)),
-            rows[0].opt_str("login").value_or(a.arg(1))};
-}
-
-int finish(Context& ctx, const Names& n, const std::string& action, const std::string& message) {
-    // Dovecot caches master-user logins under the user's login (and a
-    // refused login negatively), so both changes flush that login; removal
-    // also flushes the mailbox's own entries.
-    std::vector<std::string> flush{n.login};
-    if (action == "unassigned") flush.push_back(n.address);
-    const DovecotNotice notice = notify_dovecot(ctx, flush, std::nullopt);
+int finish(Context& ctx, const admin::AssignmentChange& n, const std::string& action,
+           const std::string& message) {
     Json out = Json::object();
     out.set("mailbox", n.address).set("login", n.login).set("action", action);
-    out.set("dovecot", notice.report);
+    out.set("dovecot", dovecot_report(n.notice));
     ctx.done(out, message);
-    return notice.failed ? kExitError : kExitOk;
+    return n.notice.failed ? kExitError : kExitOk;
 }
 
 int assignment_add(Context& ctx, const ParsedArgs& a) {
-    Names n;
-    ctx.transaction([&] {
-        ctx.db().execute("CALL assign_user(?, ?)", {a.arg(0), a.arg(1)});
-        n = canonical(ctx, a);
-    });
+    admin::Env env = ctx.env();
+    const admin::AssignmentChange n = admin::assign_user(env, a.arg(0), a.arg(1));
     return finish(ctx, n, "assigned", "assigned " + n.login + " to " + n.address);
 }
 
 int assignment_remove(Context& ctx, const ParsedArgs& a) {
-    Names n;
-    ctx.transaction([&] {
-        ctx.db().execute("CALL unassign_user(?, ?)", {a.arg(0), a.arg(1)});
-        n = canonical(ctx, a);
-    });
+    admin::Env env = ctx.env();
+    const admin::AssignmentChange n = admin::unassign_user(env, a.arg(0), a.arg(1));
     return finish(ctx, n, "unassigned", "unassigned " + n.login + " from " + n.address);
 }
 

@@ -6,45 +6,12 @@
 #include "boxwarden/mail_header.h"
 #include "commands.h"
 #include "context.h"
-#include "process.h"
-#include "stored_password.h"
 
 namespace boxwarden::cli {
 
 namespace {
 
-MailClientHosts hosts_from_config(const Config& c) {
-    MailClientHosts h;
-    h.imap_host = c.get_string("imap_host");
-    h.imap_port = static_cast<int>(c.get_int("imap_port"));
-    h.imap_security = c.get_string("imap_security");
-    h.pop3_host = c.get_string("pop3_host");
-    h.pop3_port = static_cast<int>(c.get_int("pop3_port"));
-    h.pop3_security = c.get_string("pop3_security");
-    h.smtp_host = c.get_string("smtp_host");
-    h.smtp_port = static_cast<int>(c.get_int("smtp_port"));
-    h.smtp_security = c.get_string("smtp_security");
-    try {
-        validate_mail_client_hosts(h);
-    } catch (const AccessDataError& e) {
-        throw ConfigError(c.origin() + ": mail client settings: " + e.what());
-    }
-    return h;
-}
-
-std::string header_value(const std::string& message, const std::string& name) {
-    const std::string key = "\n" + name + ": ";
-    const size_t at = ("\n" + message).find(key);
-    if (at == std::string::npos) return {};
-    const size_t start = at + key.size() - 1;
-    return message.substr(start, message.find('\n', start) - start);
-}
-
-// sysexits: these mean "try again later" for a sendmail program.
-bool temporary_exit(int code) {
-    return code == 75 /* EX_TEMPFAIL */ || code == 69 /* EX_UNAVAILABLE */ ||
-           code == 71 /* EX_OSERR */;
-}
+using admin::hosts_from_config;
 
 int send_access_data(Context& ctx, const ParsedArgs& a) {
     std::string language = a.get("lang").value_or(ctx.config().get_string("access_data_language"));
@@ -55,58 +22,23 @@ int send_access_data(Context& ctx, const ParsedArgs& a) {
                               "'");
         throw UsageError("--lang must be de or en, got '" + language + "'");
     }
-    const std::string recipient = normalize_address(a.get("to").value_or(""));
     if (!a.get("to")) throw UsageError("'mailbox send-access-data' needs --to RECIPIENT");
-    if (!is_valid_address_syntax(recipient))
-        throw Refusal("recipient '" + *a.get("to") +
-                      "' refused: not a valid mail address (local-part@domain, RFC 5321 "
-                      "dot-atom, ASCII)");
-    const MailClientHosts hosts = hosts_from_config(ctx.config());
-
-    auto rows = ctx.db().query(
-        "SELECT address, email_name, HEX(password_enc) AS enc FROM mailbox "
-        "WHERE address = LOWER(TRIM(?))",
-        {a.arg(0)});
-    if (rows.empty()) throw Refusal("mailbox '" + a.arg(0) + "' does not exist");
-    const std::string address = rows[0].str("address");
-
-    AccessDataRequest req;
-    req.mailbox_address = address;
-    req.email_name = rows[0].opt_str("email_name").value_or("");
-    req.recipient_address = recipient;
-    req.language = language;
-    req.hosts = hosts;
-    if (a.has("with-password")) {
-        if (rows[0].is_null("enc"))
-            throw Refusal("mailbox '" + address +
-                          "' has no stored password to send (set one with 'password generate')");
-        req.password = open_stored_password(ctx, address, rows[0].str("enc"));
-    }
-    std::string message;
-    try {
-        message = compose_access_data_message(req);
-    } catch (const AccessDataError& e) {
-        throw Refusal(std::string("access-data mail refused: ") + e.what());
-    }
-    const std::string sendmail = ctx.config().get_string("sendmail_path");
-    // -i: a lone "." line is text; -f: the envelope sender is the mailbox.
-    const ProcessResult run =
-        run_process({sendmail, "-i", "-f", address, "--", recipient}, message, 120);
-    if (!run.ok()) {
-        const bool temporary = run.started && run.signal == 0 && temporary_exit(run.exit_code);
-        throw ToolError(sendmail + " did not accept the mail (" + describe_status(run) +
-                            "): " + run.err.substr(0, 500),
-                        temporary);
-    }
+    admin::AccessDataOrder order;
+    order.address = a.arg(0);
+    order.recipient = *a.get("to");
+    order.language = language;
+    order.with_password = a.has("with-password");
+    admin::Env env = ctx.env();
+    const admin::AccessDataSent sent = admin::send_access_data(env, order);
     Json out = Json::object();
-    out.set("mailbox", address)
-        .set("to", recipient)
-        .set("language", language)
-        .set("with_password", req.password.has_value())
-        .set("message_id", header_value(message, "Message-ID"))
+    out.set("mailbox", sent.address)
+        .set("to", sent.recipient)
+        .set("language", sent.language)
+        .set("with_password", sent.with_password)
+        .set("message_id", sent.message_id)
         .set("action", "sent");
-    ctx.done(out, "access data for " + address + " sent to " + recipient +
-                      (req.password ? " (with password)" : " (without password)"));
+    ctx.done(out, "access data for " + sent.address + " sent to " + sent.recipient +
+                      (sent.with_password ? " (with password)" : " (without password)"));
     return kExitOk;
 }
 

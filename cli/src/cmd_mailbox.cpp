@@ -15,52 +15,10 @@ namespace boxwarden::cli {
 
 namespace {
 
-// mailbox.email_name is VARCHAR(255): characters, not bytes.
-constexpr size_t kEmailNameMaxChars = 255;
-
-// Checked here first so the reason names the field; the triggers refuse the
-// same control characters for plain SQL.
-void check_email_name(const std::string& name) {
-    require_display_text(name, "the email name", kEmailNameMaxChars);
-}
-
-// Error 1406 (data too long) is raised before any trigger runs and names only
-// the column; say which field and its limit.
-template <typename F>
-void naming_too_long_email_name(F&& f) {
-    try {
-        f();
-    } catch (const db::RuleViolation& e) {
-        if (e.code() != 1406) throw;
-        throw Refusal("the email name is too long (at most " + std::to_string(kEmailNameMaxChars) +
-                      " characters)");
-    }
-}
-
-void update_mailbox(Context& ctx, const MailboxRef& m, const std::string& set_clause,
-                    const std::vector<db::Param>& params) {
-    std::vector<db::Param> all;
-    all.reserve(params.size() + 1);
-    for (const auto& p : params) all.emplace_back(p);
-    all.emplace_back(db::Param(m.id));
-    ctx.db().execute("UPDATE mailbox SET " + set_clause + " WHERE id = ?", all);
-}
-
 int mailbox_create(Context& ctx, const ParsedArgs& a) {
-    db::Param name = nullptr;
-    if (auto n = a.get("email-name"); n && !n->empty()) {
-        check_email_name(*n);
-        name = *n;
-    }
-    MailboxRef m;
-    naming_too_long_email_name([&] {
-        ctx.transaction([&] {
-            ctx.db().execute("CALL create_mailbox_with(?, ?, ?, ?)",
-                             {a.arg(0), name, std::int64_t{a.has("vip") ? 1 : 0},
-                              std::int64_t{a.has("inactive") ? 0 : 1}});
-            m = lock_mailbox(ctx.db(), a.arg(0));
-        });
-    });
+    admin::Env env = ctx.env();
+    const admin::MailboxRef m =
+        admin::create_mailbox(env, a.arg(0), a.get("email-name"), a.has("vip"), !a.has("inactive"));
     ctx.done(Json::object().set("mailbox", m.address).set("action", "created"),
              "created mailbox " + m.address);
     return kExitOk;
@@ -178,48 +136,43 @@ int mailbox_show(Context& ctx, const ParsedArgs& a) {
     return kExitOk;
 }
 
-// One UPDATE of a mailbox found by address, with a one-line report.
-int simple_update(Context& ctx, const ParsedArgs& a, const std::string& set_clause,
-                  const std::vector<db::Param>& params, const std::string& action,
-                  const std::string& message) {
-    MailboxRef m;
-    ctx.transaction([&] {
-        m = lock_mailbox(ctx.db(), a.arg(0));
-        update_mailbox(ctx, m, set_clause, params);
-    });
+// One change of a mailbox found by address, with a one-line report.
+int report(Context& ctx, const admin::MailboxRef& m, const std::string& action,
+           const std::string& message) {
     ctx.done(Json::object().set("mailbox", m.address).set("action", action),
              message + " " + m.address);
     return kExitOk;
 }
 
 int mailbox_activate(Context& ctx, const ParsedArgs& a) {
-    return simple_update(ctx, a, "active = 1", {}, "activated", "activated");
+    admin::Env env = ctx.env();
+    return report(ctx, admin::set_mailbox_active(env, a.arg(0), true), "activated", "activated");
 }
 
 int mailbox_deactivate(Context& ctx, const ParsedArgs& a) {
-    return simple_update(ctx, a, "active = 0", {}, "deactivated", "deactivated");
+    admin::Env env = ctx.env();
+    return report(ctx, admin::set_mailbox_active(env, a.arg(0), false), "deactivated",
+                  "deactivated");
 }
 
 int mailbox_set_email_name(Context& ctx, const ParsedArgs& a) {
     if (a.arg(1).empty()) throw UsageError("the email name is empty; use clear-email-name");
-    check_email_name(a.arg(1));
-    int code = kExitOk;
-    naming_too_long_email_name([&] {
-        code = simple_update(ctx, a, "email_name = ?", {a.arg(1)}, "email name set",
-                             "set the email name of");
-    });
-    return code;
+    admin::Env env = ctx.env();
+    return report(ctx, admin::set_email_name(env, a.arg(0), a.arg(1)), "email name set",
+                  "set the email name of");
 }
 
 int mailbox_clear_email_name(Context& ctx, const ParsedArgs& a) {
-    return simple_update(ctx, a, "email_name = NULL", {}, "email name cleared",
-                         "cleared the email name of");
+    admin::Env env = ctx.env();
+    return report(ctx, admin::set_email_name(env, a.arg(0), std::nullopt), "email name cleared",
+                  "cleared the email name of");
 }
 
 int mailbox_vip(Context& ctx, const ParsedArgs& a) {
     const bool on = parse_on_off(a.arg(1), "VIP");
-    return simple_update(ctx, a, "vip = ?", {std::int64_t{on ? 1 : 0}}, on ? "vip on" : "vip off",
-                         on ? "VIP on for" : "VIP off for");
+    admin::Env env = ctx.env();
+    return report(ctx, admin::set_vip(env, a.arg(0), on), on ? "vip on" : "vip off",
+                  on ? "VIP on for" : "VIP off for");
 }
 
 std::string read_body(Context& ctx, const ParsedArgs& a) {
@@ -238,61 +191,45 @@ std::string read_body(Context& ctx, const ParsedArgs& a) {
 }
 
 int mailbox_ooo_enable(Context& ctx, const ParsedArgs& a) {
-    const std::string subject = a.get("subject").value_or("");
-    if (subject.empty()) throw UsageError("the out-of-office subject is empty");
-    const std::string body = read_body(ctx, a);
-    require_utf8(subject, "the out-of-office subject");
-    require_utf8(body, "the out-of-office body");
-    db::Param start = nullptr, end = nullptr;
-    if (auto s = a.get("start")) start = parse_utc_time(*s, "--start");
-    if (auto e = a.get("end")) end = parse_utc_time(*e, "--end");
-    std::optional<std::int64_t> interval;
+    admin::OooNote note;
+    note.subject = a.get("subject").value_or("");
+    if (note.subject.empty()) throw UsageError("the out-of-office subject is empty");
+    note.body = read_body(ctx, a);
+    admin::require_utf8(note.subject, "the out-of-office subject");
+    admin::require_utf8(note.body, "the out-of-office body");
+    if (auto s = a.get("start")) {
+        note.start_sql = parse_utc_time(*s, "--start");
+        note.start_text = *s;
+    }
+    if (auto e = a.get("end")) {
+        note.end_sql = parse_utc_time(*e, "--end");
+        note.end_text = *e;
+    }
     if (auto i = a.get("interval")) {
         try {
             size_t used = 0;
-            interval = std::stoll(*i, &used);
+            note.interval_days = std::stoll(*i, &used);
             if (used != i->size()) throw std::invalid_argument(*i);
         } catch (const std::exception&) {
             throw UsageError("--interval must be a whole number of days, got '" + *i + "'");
         }
     }
-    MailboxRef m;
-    try {
-        ctx.transaction([&] {
-            m = lock_mailbox(ctx.db(), a.arg(0));
-            std::string set =
-                "ooo_enabled = 1, ooo_subject = ?, ooo_body = ?, ooo_start = ?, ooo_end = ?";
-            std::vector<db::Param> params{subject, body, start, end};
-            if (interval) {
-                set += ", ooo_interval_days = ?";
-                params.push_back(*interval);
-            }
-            update_mailbox(ctx, m, set, params);
-        });
-    } catch (const db::RuleViolation& e) {
-        // A CHECK constraint names the rule but not the value: add the values.
-        std::string values = "start " + (a.get("start") ? *a.get("start") : std::string("(none)")) +
-                             ", end " + (a.get("end") ? *a.get("end") : std::string("(none)"));
-        if (interval) values += ", interval " + std::to_string(*interval) + " days";
-        throw db::RuleViolation(std::string(e.what()) + " (out-of-office " + values + ")", e.code(),
-                                e.sqlstate());
-    }
+    admin::Env env = ctx.env();
+    const admin::MailboxRef m = admin::enable_ooo(env, a.arg(0), note);
     ctx.done(Json::object().set("mailbox", m.address).set("action", "out-of-office enabled"),
              "out-of-office enabled for " + m.address);
     return kExitOk;
 }
 
 int mailbox_ooo_disable(Context& ctx, const ParsedArgs& a) {
-    return simple_update(ctx, a, "ooo_enabled = 0", {}, "out-of-office disabled",
-                         "out-of-office disabled for");
+    admin::Env env = ctx.env();
+    return report(ctx, admin::disable_ooo(env, a.arg(0)), "out-of-office disabled",
+                  "out-of-office disabled for");
 }
 
 int mailbox_delete(Context& ctx, const ParsedArgs& a) {
-    MailboxRef m;
-    ctx.transaction([&] {
-        m = lock_mailbox(ctx.db(), a.arg(0));
-        ctx.db().execute("DELETE FROM mailbox WHERE id = ?", {m.id});
-    });
+    admin::Env env = ctx.env();
+    const admin::MailboxRef m = admin::delete_mailbox(env, a.arg(0));
     ctx.done(Json::object().set("mailbox", m.address).set("action", "deleted"),
              "deleted mailbox " + m.address);
     return kExitOk;

@@ -8,60 +8,37 @@
 #include "context.h"
 #include "notify.h"
 #include "password_input.h"
-#include "stored_password.h"
 
 namespace boxwarden::cli {
 
 namespace {
 
-const char* scheme_name(PasswordScheme s) {
-    return s == PasswordScheme::Argon2id ? "ARGON2ID" : "SHA512-CRYPT";
-}
-
 // Stores `password` for the mailbox and tells Dovecot. Returns the exit code.
 int store_password(Context& ctx, const std::string& address, const std::string& password,
                    bool print_password) {
-    const SecretKey key = ctx.load_secret_key();  // before any write: no half-done change
-    const PasswordScheme scheme = configured_scheme(ctx);
-    const std::string hash = hash_password(password, scheme);
-    MailboxRef m;
-    ctx.transaction([&] {
-        m = lock_mailbox(ctx.db(), address);
-        // The stored address is the associated data: a copy moved to another
-        // row does not open.
-        const std::string sealed = seal(key, password, m.address);
-        ctx.db().execute(
-            "UPDATE mailbox SET password_hash = ?, password_enc = UNHEX(?) WHERE id = ?",
-            {hash, to_hex(sealed), m.id});
-    });
-    const DovecotNotice notice = notify_dovecot(ctx, {m.address}, m.address);
+    admin::Env env = ctx.env();
+    const admin::StoredPassword stored = admin::store_password(env, address, password);
     Json out = Json::object();
-    out.set("mailbox", m.address);
+    out.set("mailbox", stored.address);
     if (print_password) out.set("password", password);
-    out.set("scheme", scheme_name(scheme)).set("dovecot", notice.report);
+    out.set("scheme", admin::scheme_name(stored.scheme))
+        .set("dovecot", dovecot_report(stored.notice));
     if (ctx.json())
         ctx.print(out);
     else if (print_password)
-        ctx.done(out, "new password for " + m.address + ": " + password);
+        ctx.done(out, "new password for " + stored.address + ": " + password);
     else
-        ctx.done(out, "password set for " + m.address);
-    return notice.failed ? kExitError : kExitOk;
+        ctx.done(out, "password set for " + stored.address);
+    return stored.notice.failed ? kExitError : kExitOk;
 }
 
 int password_show(Context& ctx, const ParsedArgs& a) {
     if (!a.has("force") && !ctx.stdout_is_terminal())
         throw UsageError(
             "stdout is not a terminal: add --force to print the password to a pipe or file");
-    auto rows = ctx.db().query(
-        "SELECT address, HEX(password_enc) AS enc FROM mailbox WHERE address = LOWER(TRIM(?))",
-        {a.arg(0)});
-    if (rows.empty()) throw Refusal("mailbox '" + a.arg(0) + "' does not exist");
-    const std::string address = rows[0].str("address");
-    if (rows[0].is_null("enc"))
-        throw Refusal("mailbox '" + address +
-                      "' has no stored password to show (set one with 'password generate')");
-    const std::string password = open_stored_password(ctx, address, rows[0].str("enc"));
-    ctx.print(Json::object().set("mailbox", address).set("password", password));
+    admin::Env env = ctx.env();
+    const admin::ShownPassword shown = admin::show_password(env, a.arg(0));
+    ctx.print(Json::object().set("mailbox", shown.address).set("password", shown.password));
     return kExitOk;
 }
 

@@ -33,22 +33,8 @@ int settings_get(Context& ctx, const ParsedArgs& a) {
 
 int settings_set(Context& ctx, const ParsedArgs& a) {
     const std::string& name = a.arg(0);
-    std::string value = a.arg(1);
-    // Convenience spelling for the on/off setting; anything else goes to the
-    // database as typed, so its rule decides and names the value.
-    if (name == "vip_unprotected_cc_bcc") {
-        // One character, assigned as such: g++ 12 -O3 warns (-Wrestrict,
-        // a false positive) on assigning a const char* here.
-        if (auto b = parse_bool(value)) value.assign(1, *b ? '1' : '0');
-    }
-    ctx.transaction([&] {
-        // INSERT ... ON DUPLICATE KEY UPDATE: an unknown name reaches the
-        // insert trigger and is refused there, with the database's message.
-        ctx.db().execute(
-            "INSERT INTO setting (name, value) VALUES (?, ?) "
-            "ON DUPLICATE KEY UPDATE value = VALUES(value)",
-            {name, value});
-    });
+    admin::Env env = ctx.env();
+    const std::string value = admin::set_setting(env, name, a.arg(1));
     ctx.done(Json::object().set("name", name).set("value", value).set("action", "set"),
              "set " + name + " = " + value);
     return kExitOk;

@@ -89,11 +89,12 @@ int user_password(Context& ctx, const ParsedArgs& a) {
         ctx.db().execute("UPDATE user_account SET password_hash = ? WHERE id = ?", {hash, id});
     });
     // The user's master logins are cached under the login.
-    const DovecotNotice notice = notify_dovecot(ctx, {login}, std::nullopt);
+    admin::Env env = ctx.env();
+    const admin::DovecotNotice notice = admin::notify_dovecot(env, {login}, std::nullopt);
     ctx.done(Json::object()
                  .set("login", login)
                  .set("action", "password set")
-                 .set("dovecot", notice.report),
+                 .set("dovecot", dovecot_report(notice)),
              "password set for user " + login);
     return notice.failed ? kExitError : kExitOk;
 }

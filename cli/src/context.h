@@ -10,6 +10,7 @@
 #include <string>
 
 #include "args.h"
+#include "boxwarden/admin.h"
 #include "boxwarden/config.h"
 #include "boxwarden/db.h"
 #include "output.h"
@@ -28,24 +29,10 @@ enum ExitCode : int {
     kExitError = 4,
 };
 
-// A refusal decided by boxwardenctl itself, worded like the database's
-// ("mailbox 'x@example.de' does not exist"): exit code 1, nothing changed.
-class Refusal : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
-
-// A failure outside the database (sendmail, key file, doveadm): exit code 4,
-// or 3 when `temporary`.
-class ToolError : public std::runtime_error {
-  public:
-    explicit ToolError(const std::string& what, bool temporary = false)
-        : std::runtime_error(what), temporary_(temporary) {}
-    bool temporary() const { return temporary_; }
-
-  private:
-    bool temporary_;
-};
+// Refusals (exit code 1) and tool failures (exit code 4, or 3 when
+// temporary) are the admin library's, shared with the web page.
+using admin::Refusal;
+using admin::ToolError;
 
 // Reads a MySQL option file's [client] section (user, password, host, port,
 // socket, database) into params; other sections and keys are ignored.
@@ -83,6 +70,9 @@ class Context {
     bool stdout_is_terminal() const;
 
     SecretKey load_secret_key();
+    // The admin library's view of this run: the connection (opened now),
+    // the configuration, and warnings on stderr.
+    admin::Env env();
 
     std::ostream& err() { return err_; }
 
@@ -94,14 +84,10 @@ class Context {
     std::unique_ptr<db::Connection> db_;
 };
 
-// Common look-ups, inside the current transaction. They lock the row
-// (FOR UPDATE) so the command's later statements see what they checked.
-struct MailboxRef {
-    std::int64_t id = 0;
-    std::string address;
-};
-MailboxRef lock_mailbox(db::Connection& c, const std::string& address);
-std::int64_t lock_user(db::Connection& c, const std::string& login);
+// Common look-ups, inside the current transaction (admin library).
+using admin::lock_mailbox;
+using admin::lock_user;
+using admin::MailboxRef;
 
 // "2026-11-27 11:26:35.123456" -> "2026-11-27T11:26:35Z" (UTC); NULL stays null.
 Json iso_time(const std::optional<std::string>& sql_datetime);
@@ -118,12 +104,8 @@ namespace boxwarden::cli {
 // "2026-12-01 08:00:00" for SQL; throws UsageError naming `what`.
 std::string parse_utc_time(const std::string& text, const std::string& what);
 
-// Throws Refusal "<what> is not valid UTF-8 (at byte N)" for ill-formed text.
-void require_utf8(const std::string& text, const std::string& what);
-
-// A name shown in mail headers (email name, display name): valid UTF-8, no
-// control character (the same rule and reason as the schema's triggers), at
-// most max_chars characters (the column's size). Throws Refusal naming `what`.
-void require_display_text(const std::string& text, const std::string& what, size_t max_chars);
+// Text checks with the schema's reasons (admin library).
+using admin::require_display_text;
+using admin::require_utf8;
 
 }  // namespace boxwarden::cli

@@ -54,11 +54,7 @@ std::string read_new_password(Context& ctx) {
 }
 
 PasswordScheme configured_scheme(Context& ctx) {
-    const std::string s = ctx.config().get_string("password_scheme");
-    if (s == "ARGON2ID") return PasswordScheme::Argon2id;
-    if (s == "SHA512-CRYPT") return PasswordScheme::Sha512Crypt;
-    throw ConfigError(ctx.config().origin() +
-                      ": password_scheme must be ARGON2ID or SHA512-CRYPT, got '" + s + "'");
+    return admin::configured_scheme(ctx.config());
 }
 
 }  // namespace boxwarden::cli

@@ -81,6 +81,38 @@ constexpr std::array kKeys{
     ConfigKey{"milter_enforce_header_from", T::Boolean, "yes", 0, 0,
               "refuse (550 5.7.1) a header From that is a hosted mailbox the login may not use"},
 
+    // boxwarden-web (docs/web.md)
+    ConfigKey{"web_listen", T::String, "127.0.0.1:8080", 0, 0,
+              "address:port boxwarden-web listens on (TLS by a reverse proxy in front)"},
+    ConfigKey{"web_share_dir", T::String, "/usr/share/boxwarden/web", 0, 0,
+              "folder of the page's templates/ and static/ files"},
+    ConfigKey{"web_threads", T::Integer, "4", 1, 64,
+              "threads serving requests (each with its own database connection)"},
+    ConfigKey{"web_max_connections", T::Integer, "512", 1, 100000,
+              "open client connections at most; more are closed at once"},
+    ConfigKey{"web_max_body_bytes", T::Integer, "65536", 1024, 16777216,
+              "largest request body; larger is answered 413"},
+    ConfigKey{"web_max_header_fields", T::Integer, "64", 8, 1000,
+              "most header fields in a request; more is answered 431"},
+    ConfigKey{"web_request_timeout", T::Duration, "10s", 1 * kSec, 300 * kSec,
+              "time a client has to send a whole request (slow clients are closed)"},
+    ConfigKey{"web_keepalive_timeout", T::Duration, "30s", 1 * kSec, 600 * kSec,
+              "idle time allowed between two requests of a connection"},
+    ConfigKey{"web_session_idle_timeout", T::Duration, "30m", 1 * kMin, 24 * kHour,
+              "a session unused this long is over"},
+    ConfigKey{"web_session_max_age", T::Duration, "8h", 5 * kMin, 7 * 24 * kHour,
+              "a session is over this long after the login, used or not"},
+    ConfigKey{
+        "web_cookie_secure", T::String, "auto", 0, 0,
+        "Secure flag on the session cookie: on, off, or auto (off only on a loopback listener)"},
+    ConfigKey{
+        "web_login_failures_per_account", T::Integer, "5", 1, 1000,
+        "failed logins of one account within web_login_failure_window before it is throttled"},
+    ConfigKey{"web_login_failures_per_address", T::Integer, "20", 1, 100000,
+              "failed logins from one client address within the window before it is throttled"},
+    ConfigKey{"web_login_failure_window", T::Duration, "15m", 1 * kMin, 24 * kHour,
+              "how long a failed login counts for the throttle"},
+
     // Mail client settings (send access data, autoconfig)
     ConfigKey{"imap_host", T::String, "localhost", 0, 0, "IMAP host name given to mail clients"},
     ConfigKey{"imap_port", T::Integer, "993", 1, 65535, "IMAP port"},

@@ -1,8 +1,8 @@
-#include "dovecot.h"
+#include "boxwarden/admin_dovecot.h"
 
 #include <regex>
 
-namespace boxwarden::cli {
+namespace boxwarden::admin {
 
 namespace {
 
@@ -112,4 +112,4 @@ DovecotResult Doveadm::kick(const std::string& user) const {
     return interpret_kick(run_process(argv, {}, 30));
 }
 
-}  // namespace boxwarden::cli
+}  // namespace boxwarden::admin

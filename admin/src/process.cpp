@@ -1,4 +1,4 @@
-#include "process.h"
+#include "boxwarden/admin_process.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -13,7 +13,7 @@
 
 extern char** environ;
 
-namespace boxwarden::cli {
+namespace boxwarden::admin {
 
 namespace {
 
@@ -131,4 +131,4 @@ std::string describe_status(const ProcessResult& r) {
     return "exit status " + std::to_string(r.exit_code);
 }
 
-}  // namespace boxwarden::cli
+}  // namespace boxwarden::admin

@@ -1,0 +1,229 @@
+"""HTTP-level tests of boxwarden-web against a real daemon and a private
+MariaDB: CSRF, escaping, session fixation, domain scope, limits, headers,
+throttling and the audit log."""
+import re
+import socket
+import time
+import unittest
+
+from webharness import ADMIN_PASSWORD, DOMAIN_ADMIN_PASSWORD, Client, WebEnv
+
+
+class WebHttpTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.env = WebEnv("http", {"web_login_failures_per_account": "3"})
+        cls.env.basic_data()
+        cls.env.start()
+        cls.info = cls.env.mailbox_id("info@example.de")
+        cls.sales = cls.env.mailbox_id("sales@other.de")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.env.stop()
+
+    def admin(self):
+        c = Client(self.env)
+        r = c.login("root-admin", ADMIN_PASSWORD)
+        self.assertEqual(r.status, 303, r.text)
+        return c
+
+    def active(self, mailbox_id):
+        return self.env.sql("SELECT active FROM mailbox WHERE id = %d" % mailbox_id)[0][0]
+
+    def test_post_without_or_with_wrong_csrf_is_403_and_changes_nothing(self):
+        c = self.admin()
+        self.assertEqual(self.active(self.info), "1")
+        r = c.post("/mailbox/%d/active" % self.info, {})
+        self.assertEqual(r.status, 403)
+        r = c.post("/mailbox/%d/active" % self.info, {"csrf": "0" * 64})
+        self.assertEqual(r.status, 403)
+        r = c.post("/mailboxes/bulk", {"csrf": "x", "action": "deactivate", "id": [str(self.info)]})
+        self.assertEqual(r.status, 403)
+        self.assertEqual(self.active(self.info), "1")
+        # The right token does change it (so the refusals above were the token's).
+        token = c.csrf("/mailbox/%d" % self.info)
+        r = c.post("/mailbox/%d/active" % self.info, {"csrf": token})
+        self.assertEqual(r.status, 303, r.text)
+        self.assertEqual(self.active(self.info), "0")
+        r = c.post("/mailbox/%d/active" % self.info, {"csrf": token, "active": "1"})
+        self.assertEqual(self.active(self.info), "1")
+
+    def test_get_never_changes_anything(self):
+        c = self.admin()
+        before = self.env.sql("SELECT COUNT(*) FROM web_audit")[0][0]
+        r = c.get("/mailbox/%d/active?active=0" % self.info)
+        self.assertEqual(r.status, 404)
+        self.assertEqual(self.active(self.info), "1")
+        c.get("/mailboxes/new?local_part=x&domain=example.de")
+        self.assertEqual(self.env.sql("SELECT COUNT(*) FROM mailbox WHERE address = 'x@example.de'")[0][0], "0")
+        self.assertEqual(self.env.sql("SELECT COUNT(*) FROM web_audit")[0][0], before)
+
+    def test_script_in_email_name_is_rendered_as_text(self):
+        self.env.sql("UPDATE mailbox SET email_name = '<script>alert(1)</script>' WHERE id = %d" % self.info)
+        try:
+            c = self.admin()
+            for path in ("/mailboxes", "/mailbox/%d" % self.info):
+                r = c.get(path)
+                self.assertEqual(r.status, 200)
+                self.assertNotIn("<script>alert(1)</script>", r.text, path)
+                self.assertIn("&lt;script&gt;alert(1)&lt;", r.text, path)
+        finally:
+            self.env.sql("UPDATE mailbox SET email_name = NULL WHERE id = %d" % self.info)
+
+    def test_session_id_rotates_at_login_and_a_planted_id_is_worthless(self):
+        c = Client(self.env)
+        token = c.csrf("/login")
+        before = c.cookies["bw_session"]
+        r = c.post("/login", {"csrf": token, "login": "root-admin", "password": ADMIN_PASSWORD})
+        self.assertEqual(r.status, 303)
+        after = c.cookies["bw_session"]
+        self.assertNotEqual(before, after)
+        self.assertEqual(c.get("/mailboxes").status, 200)
+        # The pre-login id (what an attacker could have planted) opens nothing.
+        attacker = Client(self.env)
+        attacker.cookies["bw_session"] = before
+        r = attacker.get("/mailboxes")
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.getheader("Location"), "/login")
+        # An invented id is not adopted: the server issues its own.
+        planted = "ab" * 32
+        victim = Client(self.env)
+        victim.cookies["bw_session"] = planted
+        victim.csrf("/login")
+        self.assertNotEqual(victim.cookies["bw_session"], planted)
+
+    def test_logout_really_ends_the_session(self):
+        c = self.admin()
+        cookie = c.cookies["bw_session"]
+        token = c.csrf("/mailboxes")
+        self.assertEqual(c.post("/logout", {"csrf": token}).status, 303)
+        other = Client(self.env)
+        other.cookies["bw_session"] = cookie
+        self.assertEqual(other.get("/mailboxes").status, 303)
+
+    def test_cookie_and_security_headers(self):
+        c = Client(self.env)
+        r = c.get("/login")
+        cookie = r.getheader("Set-Cookie")
+        self.assertIn("HttpOnly", cookie)
+        self.assertIn("SameSite=Strict", cookie)
+        csp = r.getheader("Content-Security-Policy")
+        self.assertIn("script-src 'self'", csp)
+        self.assertNotIn("unsafe-inline", csp)
+        self.assertIn("frame-ancestors 'none'", csp)
+        self.assertEqual(r.getheader("X-Frame-Options"), "DENY")
+        self.assertEqual(r.getheader("Referrer-Policy"), "same-origin")
+        self.assertEqual(r.getheader("Cache-Control"), "no-store")
+        self.assertNotRegex(r.text, r"<script>|<script [^>]*>[^<]")  # no inline script
+        self.assertNotIn(" onclick=", r.text)
+
+    def test_domain_admin_is_limited_to_their_domain_also_by_edited_ids(self):
+        c = Client(self.env)
+        self.assertEqual(c.login("dom-admin", DOMAIN_ADMIN_PASSWORD).status, 303)
+        r = c.get("/mailboxes")
+        self.assertIn("info@example.de", r.text)
+        self.assertNotIn("sales@other.de", r.text)
+        self.assertNotIn("other.de", r.text)  # not even in the domain filter
+        self.assertEqual(c.get("/mailbox/%d" % self.sales).status, 403)
+        token = c.csrf("/mailbox/%d" % self.info)
+        for action, form in (("active", {}), ("vip", {"vip": "1"}),
+                             ("email-name", {"email_name": "x"}),
+                             ("show-password", {"admin_password": DOMAIN_ADMIN_PASSWORD}),
+                             ("generate-password", {}), ("assign", {"login": "anna"})):
+            form = dict(form, csrf=token)
+            r = c.post("/mailbox/%d/%s" % (self.sales, action), form)
+            self.assertEqual(r.status, 403, action)
+        r = c.post("/mailboxes/bulk", {"csrf": token, "action": "deactivate",
+                                       "id": [str(self.info), str(self.sales)]})
+        self.assertEqual(r.status, 403)
+        row = self.env.sql("SELECT active, vip, email_name IS NULL, password_hash IS NULL FROM mailbox WHERE id = %d" % self.sales)[0]
+        self.assertEqual(row, ["1", "0", "1", "1"])
+        self.assertEqual(self.active(self.info), "1")  # the whole bulk request was refused
+        r = c.post("/mailboxes/new", {"csrf": token, "local_part": "evil", "domain": "other.de"})
+        self.assertEqual(r.status, 403)
+        self.assertEqual(self.env.sql("SELECT COUNT(*) FROM mailbox WHERE address = 'evil@other.de'")[0][0], "0")
+        self.assertEqual(c.get("/settings").status, 403)
+        self.assertEqual(c.post("/settings", {"csrf": token, "grace": "5"}).status, 403)
+        # Their own domain works.
+        r = c.post("/mailbox/%d/vip" % self.info, {"csrf": token, "vip": "1"})
+        self.assertEqual(r.status, 303)
+        self.env.sql("UPDATE mailbox SET vip = 0 WHERE id = %d" % self.info)
+
+    def test_oversized_body_is_413(self):
+        c = self.admin()
+        token = c.csrf("/mailboxes")
+        r = c.request("POST", "/mailboxes/bulk", body="csrf=" + token + "&x=" + "a" * 100000,
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(r.status, 413)
+
+    def test_many_idle_connections_do_not_stop_a_real_request(self):
+        idle = []
+        try:
+            for _ in range(200):
+                s = socket.create_connection(("127.0.0.1", self.env.port), timeout=5)
+                s.sendall(b"GET /login HTTP/1.1\r\nHost: x\r\n")  # never finished
+                idle.append(s)
+            start = time.time()
+            r = Client(self.env).get("/login")
+            took = time.time() - start
+            self.assertEqual(r.status, 200)
+            self.assertLess(took, 2.0)
+        finally:
+            for s in idle:
+                s.close()
+
+    def test_too_many_header_fields_is_431(self):
+        s = socket.create_connection(("127.0.0.1", self.env.port), timeout=5)
+        req = b"GET /login HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-F%d: 1\r\n" % i for i in range(100)) + b"\r\n"
+        s.sendall(req)
+        self.assertIn(b" 431 ", s.recv(200))
+        s.close()
+
+    def test_failed_logins_are_throttled_and_logged_for_fail2ban(self):
+        self.env.ctl("admin", "add", "victim", "--role", "superadmin", stdin="V1ctim-Passw0rd-long")
+        c = Client(self.env)
+        for _ in range(3):
+            r = c.login("victim", "wrong")
+            self.assertEqual(r.status, 200)
+            self.assertIn("login-error", r.text)
+        r = c.login("victim", "V1ctim-Passw0rd-long")  # right, but throttled now
+        self.assertEqual(r.status, 429)
+        log = self.env.read_log()
+        self.assertRegex(log, r"boxwarden-web: login failed from 127\.0\.0\.1 for admin 'victim'\n")
+        self.assertIn("(throttled: too many failures of this account)", log)
+        # The fail2ban filter matches the line.
+        with open(self.env.__class__.__module__ and __import__("os").path.join(
+                __import__("webharness").SRC, "web/share/fail2ban/boxwarden-web.conf")) as f:
+            regex = re.search(r"failregex = (.*)", f.read()).group(1)
+        line = [l for l in log.splitlines() if "login failed" in l][0]
+        self.assertRegex(line, regex.replace("<HOST>", r"(?P<host>\S+)"))
+
+    def test_password_show_is_audited_without_the_password(self):
+        self.env.ctl("password", "generate", "info@example.de")
+        c = self.admin()
+        token = c.csrf("/mailbox/%d" % self.info)
+        r = c.post("/mailbox/%d/show-password" % self.info, {"csrf": token, "admin_password": "wrong"})
+        self.assertEqual(r.status, 403)
+        self.assertNotIn('id="the-password"', r.text)
+        r = c.post("/mailbox/%d/show-password" % self.info, {"csrf": token, "admin_password": ADMIN_PASSWORD})
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.getheader("Cache-Control"), "no-store")
+        password = re.search(r'<code id="the-password">([^<]+)</code>', r.text).group(1)
+        shown = self.env.ctl("password", "show", "info@example.de", "--force", "--json")
+        self.assertIn(password, shown)
+        rows = self.env.sql("SELECT admin_login, client_address, action, object, detail FROM web_audit WHERE action LIKE 'password%'")
+        self.assertIn(["root-admin", "127.0.0.1", "password shown", "info@example.de", ""], rows)
+        self.assertIn(["root-admin", "127.0.0.1", "password show refused", "info@example.de", "wrong admin password"], rows)
+        for row in self.env.sql("SELECT * FROM web_audit"):
+            self.assertNotIn(password, "\t".join(row))
+        # The audit log is not rewritable by a plain edit.
+        import subprocess
+        with self.assertRaises(subprocess.CalledProcessError):
+            self.env.sql("UPDATE web_audit SET detail = 'x'")
+        with self.assertRaises(subprocess.CalledProcessError):
+            self.env.sql("INSERT INTO web_audit (occurred_at, admin_login, client_address, action, object) VALUES (NOW(), 'a', 'b', 'c', 'd')")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
