@@ -28,6 +28,7 @@
 /* clang-format on */
 
 #include "plugin_core.h"
+#include "boxwarden-access.h" /* IMAP/POP3 side (boxwarden-access.c) */
 
 #define BOXWARDEN_DEFAULT_SOCKET "/run/boxwarden/query.sock"
 #define BOXWARDEN_DEFAULT_TIMEOUT_MS 2000
@@ -262,12 +263,14 @@ static void boxwarden_client_created(struct client** clientp) {
     if (next_hook_client_created != NULL) next_hook_client_created(clientp);
 }
 
-void boxwarden_plugin_init(struct module* module ATTR_UNUSED) {
+void boxwarden_plugin_init(struct module* module) {
+    boxwarden_access_init(module);
     if (lmtp_client_created_hook_set == NULL) return; /* not the lmtp process */
     next_hook_client_created = lmtp_client_created_hook_set(boxwarden_client_created);
 }
 
 void boxwarden_plugin_deinit(void) {
+    boxwarden_access_deinit();
     if (lmtp_client_created_hook_set != NULL)
         (void)lmtp_client_created_hook_set(next_hook_client_created);
     bwp_core_destroy(&boxwarden_core);

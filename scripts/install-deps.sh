@@ -14,6 +14,7 @@ PACKAGES="
   dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd dovecot-mysql
   swaks netcat-openbsd libxml2-utils python3 procps miltertest
   libboost-dev libkainjow-mustache-dev chromium chromium-driver python3-selenium
+  curl
 "
 missing=""
 for p in $PACKAGES; do

@@ -23,10 +23,11 @@ struct ActivityEvent {
 struct AgentActionEvent {
     std::string event_id;
     std::string mailbox_address;
-    std::string login;
+    std::string login;   // "" = no identified user (the mailbox's own login)
     std::string action;  // "read" | "answered" | "deleted" | "moved"
     TimePoint occurred_at;
     std::string message_id;
+    std::string folder{};  // target folder of "moved", else "" (NSDMI: aggregate inits may omit it)
 };
 
 using LogEvent = std::variant<ActivityEvent, AgentActionEvent>;

@@ -19,6 +19,7 @@ using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::string_view kRecordActivity = "CALL record_activity(?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr std::string_view kRecordAgentAction = "CALL record_agent_action(?, ?, ?, ?, ?, ?)";
+constexpr std::string_view kRecordAgentMove = "CALL record_agent_move(?, ?, ?, ?, ?, ?)";
 // A connection idle this long may have passed the server's wait_timeout;
 // ping (which reconnects once) before opening a transaction on it.
 constexpr auto kPingAfterIdle = std::chrono::seconds(30);
@@ -65,6 +66,7 @@ std::string describe(const LogEvent& event) {
         line("action", g.action);
         line("occurred_at", db::format_sql_datetime(g.occurred_at));
         line("message_id", g.message_id);
+        line("folder", g.folder);
     }
     return out;
 }
@@ -77,8 +79,14 @@ void write_event(db::Connection& conn, const LogEvent& event) {
                       a->recipients, a->subject, std::int64_t{a->in_to_header ? 1 : 0}});
     } else {
         const auto& g = std::get<AgentActionEvent>(event);
-        conn.execute(kRecordAgentAction, {g.event_id, g.mailbox_address, g.login, g.action,
-                                          db::format_sql_datetime(g.occurred_at), g.message_id});
+        if (g.folder.empty())
+            conn.execute(kRecordAgentAction,
+                         {g.event_id, g.mailbox_address, g.login, g.action,
+                          db::format_sql_datetime(g.occurred_at), g.message_id});
+        else
+            conn.execute(kRecordAgentMove,
+                         {g.event_id, g.mailbox_address, g.login,
+                          db::format_sql_datetime(g.occurred_at), g.message_id, g.folder});
     }
 }
 

@@ -61,6 +61,13 @@ Field required(const AttrRequest& r, std::string_view name, std::size_t max_byte
     return {std::string(*v), ""};
 }
 
+// An optional identifier: missing or empty is "", else checked as required().
+Field optional_identifier(const AttrRequest& r, std::string_view name, std::size_t max_bytes) {
+    auto v = r.find(name);
+    if (!v || v->empty()) return {"", ""};
+    return required(r, name, max_bytes);
+}
+
 Field optional_text(const AttrRequest& r, std::string_view name, std::size_t max_bytes) {
     auto v = r.find(name);
     if (!v) return {"", ""};
@@ -285,7 +292,9 @@ AttrList QueryHandler::record_agent_action(const AttrRequest& r) const {
     if (!event_id.ok()) return error(event_id.problem);
     Field mailbox = address_field(r, f::mailbox, settings->recipient_delimiter, d_.directory);
     if (!mailbox.ok()) return error(mailbox.problem);
-    Field login = required(r, f::login, 64);
+    // Empty or missing: no identified user (a session opened with the
+    // mailbox's own password).
+    Field login = optional_identifier(r, f::login, 64);
     if (!login.ok()) return error(login.problem);
     Field action = required(r, f::action, 16);
     if (!action.ok()) return error(action.problem);
@@ -296,6 +305,11 @@ AttrList QueryHandler::record_agent_action(const AttrRequest& r) const {
     if (Field t = log_time_field(r, f::occurred_at, at); !t.ok()) return error(t.problem);
     Field message_id = optional_text(r, f::message_id, 998);
     if (!message_id.ok()) return error(message_id.problem);
+    Field folder = optional_identifier(r, f::folder, 1000);
+    if (!folder.ok()) return error(folder.problem);
+    if (action.value != qp::agent_action::moved && !folder.value.empty())
+        return error("attribute folder is only for action moved");
+    e.folder = folder.value;
     e.event_id = event_id.value;
     e.mailbox_address = mailbox.value;
     e.login = ascii_lowercase(login.value);

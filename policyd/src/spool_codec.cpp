@@ -10,6 +10,9 @@ namespace {
 constexpr std::uint8_t kFormatVersion = 1;
 constexpr char kKindActivity = 'A';
 constexpr char kKindAgentAction = 'G';
+// An agent action with a target folder ("moved"): the 'G' fields, then the
+// folder. Entries without a folder keep the 'G' form, so older spools read.
+constexpr char kKindAgentActionFolder = 'F';
 
 constexpr std::array<std::uint32_t, 256> make_crc_table() {
     std::array<std::uint32_t, 256> table{};
@@ -154,13 +157,14 @@ std::string encode_event(const LogEvent& event) {
         out.push_back(a->in_to_header ? 1 : 0);
     } else {
         const auto& g = std::get<AgentActionEvent>(event);
-        out.push_back(kKindAgentAction);
+        out.push_back(g.folder.empty() ? kKindAgentAction : kKindAgentActionFolder);
         put_string(out, g.event_id);
         put_string(out, g.mailbox_address);
         put_string(out, g.login);
         put_string(out, g.action);
         put_time(out, g.occurred_at);
         put_string(out, g.message_id);
+        if (!g.folder.empty()) put_string(out, g.folder);
     }
     return out;
 }
@@ -182,7 +186,7 @@ std::optional<LogEvent> decode_event(std::string_view payload) {
         a.subject = in.string();
         a.in_to_header = in.boolean();
         event = std::move(a);
-    } else if (kind == kKindAgentAction) {
+    } else if (kind == kKindAgentAction || kind == kKindAgentActionFolder) {
         AgentActionEvent g;
         g.event_id = in.string();
         g.mailbox_address = in.string();
@@ -190,6 +194,7 @@ std::optional<LogEvent> decode_event(std::string_view payload) {
         g.action = in.string();
         g.occurred_at = in.time();
         g.message_id = in.string();
+        if (kind == kKindAgentActionFolder) g.folder = in.string();
         event = std::move(g);
     } else {
         return std::nullopt;

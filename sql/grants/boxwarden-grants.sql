@@ -63,6 +63,7 @@ BEGIN NOT ATOMIC
     EXECUTE IMMEDIATE CONCAT('GRANT SELECT ON ', v_on, '.change_log TO ', v_policyd);
     EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE ON PROCEDURE ', v_on, '.record_activity TO ', v_policyd);
     EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE ON PROCEDURE ', v_on, '.record_agent_action TO ', v_policyd);
+    EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE ON PROCEDURE ', v_on, '.record_agent_move TO ', v_policyd);
     EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE ON PROCEDURE ', v_on, '.ooo_claim_reply TO ', v_policyd);
     EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE ON PROCEDURE ', v_on, '.ooo_release_reply TO ', v_policyd);
 

@@ -206,6 +206,39 @@ TEST_F(PolicydQueryHandlerTest, RecordAgentActionAcceptsUnixTime) {
     EXPECT_EQ(db::format_sql_datetime(e.occurred_at), "2026-11-27 08:00:00.250000");
 }
 
+// issue #11: a move names its target folder; a session opened with the
+// mailbox's own password has no login.
+TEST_F(PolicydQueryHandlerTest, RecordAgentActionTakesAFolderAndNoLogin) {
+    auto r = ask({{"request", "record_agent_action"},
+                  {"event_id", "ag-2"},
+                  {"mailbox", "info@example.de"},
+                  {"action", "moved"},
+                  {"folder", "Archiv/2026"},
+                  {"occurred_at", "2026-11-27 10:00:00"}});
+    EXPECT_EQ(get(r, "status"), "ok");
+    ASSERT_EQ(sink.events.size(), 1u);
+    const auto& e = std::get<AgentActionEvent>(sink.events[0]);
+    EXPECT_EQ(e.login, "");
+    EXPECT_EQ(e.folder, "Archiv/2026");
+    r = ask({{"request", "record_agent_action"},
+             {"event_id", "ag-3"},
+             {"mailbox", "info@example.de"},
+             {"login", "anna"},
+             {"action", "read"},
+             {"folder", "Archiv"},
+             {"occurred_at", "2026-11-27 10:00:00"}});
+    EXPECT_EQ(get(r, "status"), "error");
+    EXPECT_EQ(get(r, "reason"), "attribute folder is only for action moved");
+    r = ask({{"request", "record_agent_action"},
+             {"event_id", "ag-4"},
+             {"mailbox", "info@example.de"},
+             {"action", "moved"},
+             {"folder", "Ar\nchiv"},
+             {"occurred_at", "2026-11-27 10:00:00"}});
+    EXPECT_EQ(get(r, "reason"), "attribute folder is not valid text");
+    EXPECT_EQ(sink.events.size(), 1u);
+}
+
 TEST_F(PolicydQueryHandlerTest, SpoolFailureIsTempfail) {
     sink.accept = false;
     auto r = ask({{"request", "record_agent_action"},

@@ -74,6 +74,24 @@ TEST(SpoolCodec, AgentActionRoundTrips) {
     EXPECT_EQ(h.message_id, "<x@y>");
 }
 
+// issue #11: a move carries its target folder; entries without one keep
+// the old 'G' encoding (a spool written before reads the same).
+TEST(SpoolCodec, AgentMoveKeepsItsFolder) {
+    AgentActionEvent g{
+        "ag-2",  "info@example.de", "", "moved", TimePoint(std::chrono::microseconds(43)),
+        "<x@y>", "Archiv/2026"};
+    const auto decoded = decode_event(encode_event(g));
+    ASSERT_TRUE(decoded);
+    const auto& h = std::get<AgentActionEvent>(*decoded);
+    EXPECT_EQ(h.folder, "Archiv/2026");
+    EXPECT_EQ(h.login, "");
+    AgentActionEvent plain{
+        "ag-3", "info@example.de", "anna", "read", TimePoint(std::chrono::microseconds(44)),
+        "<x@y>"};
+    EXPECT_EQ(encode_event(plain)[1], 'G');
+    EXPECT_EQ(std::get<AgentActionEvent>(*decode_event(encode_event(plain))).folder, "");
+}
+
 TEST(SpoolCodec, DecodeRefusesTruncatedOrTrailingPayloads) {
     const std::string p = payload_of(1);
     for (size_t n = 0; n < p.size(); ++n) EXPECT_FALSE(decode_event(p.substr(0, n))) << n;

@@ -186,6 +186,7 @@ AttrList record_agent_action_request(const RecordAgentAction& r) {
     add(out, f::action, r.action);
     add(out, f::occurred_at, r.occurred_at);
     if (!r.message_id.empty()) add(out, f::message_id, r.message_id);
+    if (!r.folder.empty()) add(out, f::folder, r.folder);
     return out;
 }
 

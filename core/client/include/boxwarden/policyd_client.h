@@ -111,6 +111,7 @@ struct RecordAgentAction {
     std::string action;  // "read", "answered", "deleted" or "moved"
     std::string occurred_at;
     std::string message_id;
+    std::string folder{};  // the target folder of "moved" ("" = not sent)
 };
 
 struct RecordedReply {

@@ -65,6 +65,8 @@ inline constexpr std::string_view mailbox = "mailbox";
 inline constexpr std::string_view direction = "direction";
 inline constexpr std::string_view occurred_at = "occurred_at";
 inline constexpr std::string_view message_id = "message_id";
+// record_agent_action: the target folder of a "moved" action.
+inline constexpr std::string_view folder = "folder";
 inline constexpr std::string_view sender = "sender";
 inline constexpr std::string_view recipients = "recipients";
 inline constexpr std::string_view subject = "subject";
