@@ -19,6 +19,7 @@ void add_settings_commands(std::vector<CommandSpec>& out);
 void add_activity_commands(std::vector<CommandSpec>& out);
 void add_password_commands(std::vector<CommandSpec>& out);
 void add_client_setup_commands(std::vector<CommandSpec>& out);  // send-access-data, autoconfig
+void add_status_commands(std::vector<CommandSpec>& out);        // status (policyd health)
 
 // Runs a parsed command line: help, version, or the handler; maps every
 // error to its exit code and message. The whole CLI behind main().
