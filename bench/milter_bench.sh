@@ -74,7 +74,7 @@ milter_content_timeout = 30s" "$PF" start "$BW_WORK/pf" "$port" >/dev/null
         perf_pid=""
         if [ -n "${MILTER_PERF:-}" ] && [ "$name" = boxwarden-milter ]; then
             echo "$fpid" >"$MILTER_PERF.$i.pid"
-            perf record -a -F 999 -g -o "$MILTER_PERF.$i" >"$MILTER_PERF.$i.log" 2>&1 &
+            perf record -F 4999 -g -p "$fpid" -o "$MILTER_PERF.$i" >"$MILTER_PERF.$i.log" 2>&1 &
             perf_pid=$!
             sleep 0.5
         elif [ -n "${MILTER_STRACE:-}" ] && [ "$name" = boxwarden-milter ]; then
