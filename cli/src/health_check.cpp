@@ -93,7 +93,11 @@ HealthVerdict judge_health(const std::map<std::string, std::string>& status,
     if (age)
         perf += " cache_age=" + std::to_string(*age) + "ms;" +
                 std::to_string(t.warn_cache_age.count()) + ";" + std::to_string(*cutoff * 1000);
-    v.summary = "BOXWARDEN " + std::string(health_name(v.code)) + " - " + text + perf;
+    v.summary.assign("BOXWARDEN ");
+    v.summary += health_name(v.code);
+    v.summary += " - ";
+    v.summary += text;
+    v.summary += perf;
     return v;
 }
 

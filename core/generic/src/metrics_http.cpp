@@ -120,7 +120,9 @@ HttpResponse answer_metrics_request(std::string_view head,
 }
 
 std::string format_http_response(const HttpResponse& r, bool head_only) {
-    std::string out = "HTTP/1.1 " + std::to_string(r.status) + " ";
+    std::string out("HTTP/1.1 ");
+    out += std::to_string(r.status);
+    out += ' ';
     out += r.reason;
     out += "\r\nContent-Type: ";
     out += r.content_type;
