@@ -5,10 +5,12 @@
 
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "boxwarden/config.h"
+#include "boxwarden/metrics_http.h"
 #include "libmilter_glue.h"
 #include "milter_options.h"
 #include "run_as.h"
@@ -59,8 +61,17 @@ int main(int argc, char** argv) {
         return kExitConfig;
     }
     ::signal(SIGPIPE, SIG_IGN);
+    std::unique_ptr<MetricsHttpServer> metrics;
     try {
         open_milter_socket(options);
+        if (!options.metrics_listen.empty()) {
+            // Bound before dropping root; served by its own thread.
+            metrics = std::make_unique<MetricsHttpServer>(
+                parse_metrics_listen("milter_metrics_listen", options.metrics_listen), metrics_text,
+                log_line);
+            metrics->serve();
+            log_line("metrics on http://" + options.metrics_listen + "/metrics");
+        }
         const std::string switched = drop_root_to(options.run_user);
         log_line("listening on unix:" + options.milter_socket + ", policyd at " +
                  options.query_socket + (switched.empty() ? "" : ", " + switched));
@@ -70,6 +81,7 @@ int main(int argc, char** argv) {
     }
     // libmilter stops its loop on SIGTERM, SIGINT and SIGHUP.
     const int rc = run_milter_loop();
+    if (metrics) metrics->stop();
     if (::unlink(options.milter_socket.c_str()) != 0 && errno != ENOENT)
         log_line("socket " + options.milter_socket + " left in place: " + std::strerror(errno));
     log_line("stopped");

@@ -8,11 +8,13 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <optional>
 
 #include "boxwarden/attr_codec.h"
 #include "boxwarden/config.h"
 #include "boxwarden/db.h"
+#include "boxwarden/metrics_http.h"
 #include "cache_refresher.h"
 #include "config_exposure.h"
 #include "daemon_options.h"
@@ -22,6 +24,7 @@
 #include "log_writer.h"
 #include "logger.h"
 #include "mailbox_cache.h"
+#include "metrics_exposition.h"
 #include "ooo_claimer.h"
 #include "peer_access.h"
 #include "policy_service.h"
@@ -167,6 +170,23 @@ int serve(const CommandLine& cl, const Config& config, const DaemonConfig& dc,
     QueryHandler query(
         QueryDeps{cache, sink, ooo, clock, settings, stats, std::chrono::steady_clock::now()});
     PolicyService policy(cache, clock, settings);
+    std::unique_ptr<MetricsHttpServer> metrics;
+    if (const std::string listen = config.get_string("metrics_listen"); !listen.empty()) {
+        try {
+            metrics = std::make_unique<MetricsHttpServer>(
+                parse_metrics_listen("metrics_listen", listen),
+                [&] {
+                    return policyd_metrics_text(query.handle(AttrRequest{{{"request", "status"}}}),
+                                                stats);
+                },
+                [](const std::string& m) { log_warning(m); });
+            metrics->serve();
+            log_info("metrics on http://" + listen + "/metrics");
+        } catch (const std::exception& e) {
+            log_error(std::string("cannot start: ") + e.what());
+            return kExitRuntime;
+        }
+    }
 
     refresher.start();
     log_info("started; refresh_interval " +
@@ -206,6 +226,7 @@ int serve(const CommandLine& cl, const Config& config, const DaemonConfig& dc,
         log_error(std::string("event loop failed: ") + e.what());
         rc = kExitRuntime;
     }
+    if (metrics) metrics->stop();
     refresher.stop();
     writer->stop();
     remove_sockets(unix_sockets, run_user);
@@ -235,6 +256,8 @@ int main(int argc, char** argv) {
         config = Config::load(cl.config_path);
         dc = validate_daemon_config(*config);
         RuntimeSettings::from_config(*config);
+        if (const std::string m = config->get_string("metrics_listen"); !m.empty())
+            parse_metrics_listen("metrics_listen", m);
         run_user = resolve_run_user(config->get_string("run_user"));
     } catch (const std::exception& e) {
         std::cerr << "boxwarden-policyd: " << e.what() << "\n";

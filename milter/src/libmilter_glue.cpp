@@ -10,13 +10,21 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "caching_queries.h"
+#include "lookup_cache.h"
+#include "milter_metrics.h"
 #include "milter_session.h"
+#include "queries_pool.h"
 
 namespace boxwarden::milter {
 
 namespace {
 
 const MilterOptions* g_options = nullptr;
+// Shared by every connection (each is thread-safe).
+MilterMetrics g_metrics;
+std::unique_ptr<LookupCache> g_cache;
+std::unique_ptr<QueriesPool> g_pool;
 
 // The steps boxwarden-milter needs: MAIL (auth check), RCPT without a reply
 // (every envelope recipient for the activity log), headers without a reply,
@@ -62,18 +70,34 @@ sfsistat to_smfis(Status s) {
     return SMFIS_TEMPFAIL;
 }
 
-// The connection's session, created at its first MAIL FROM.
+// One libmilter connection: the session and what negotiation granted.
+struct Connection {
+    MilterSession session;
+    // RCPT and header replies switched off (SMFIP_NR_*): those callbacks
+    // must answer SMFIS_NOREPLY, else libmilter logs "milter claimed not to
+    // reply in state N but did anyway" through syslog for every header.
+    bool no_reply_rcpt = false;
+    bool no_reply_header = false;
+};
+
+Connection* make_connection(SMFICTX* ctx) {
+    SessionSettings settings{g_options->enforce_header_from, g_options->recipient_delimiter,
+                             &g_metrics};
+    auto* c = new Connection{MilterSession(
+        settings, [] { return g_pool->take(); }, log_line)};
+    smfi_setpriv(ctx, c);
+    return c;
+}
+
+// The connection's state, made at negotiation (or at its first callback
+// when an MTA skips negotiation).
+Connection& connection_of(SMFICTX* ctx) {
+    if (auto* c = static_cast<Connection*>(smfi_getpriv(ctx))) return *c;
+    return *make_connection(ctx);
+}
+
 MilterSession& session_of(SMFICTX* ctx) {
-    if (auto* s = static_cast<MilterSession*>(smfi_getpriv(ctx))) return *s;
-    SessionSettings settings{g_options->enforce_header_from, g_options->recipient_delimiter};
-    const std::string target = g_options->query_socket;
-    const auto timeout = g_options->query_timeout;
-    auto* s = new MilterSession(
-        settings,
-        [target, timeout] { return std::make_unique<PolicydClientQueries>(target, timeout); },
-        log_line);
-    smfi_setpriv(ctx, s);
-    return *s;
+    return connection_of(ctx).session;
 }
 
 // Each callback: translate, call the session; an exception (only
@@ -83,6 +107,7 @@ sfsistat guarded(SMFICTX* ctx, const char* step, F&& f) {
     try {
         return to_smfis(f(session_of(ctx)));
     } catch (const std::exception& e) {
+        ++g_metrics.tempfailed;
         log_line(std::string("tempfail in ") + step + ": " + e.what());
         smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.3.0"),
                       const_cast<char*>(std::string(kTempfailText).c_str()));
@@ -96,6 +121,14 @@ sfsistat mlfi_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsign
     *pf0 = kWantedActions & f0;
     *pf1 = kWantedSteps & f1;
     *pf2 = *pf3 = 0;
+    try {
+        Connection& c = connection_of(ctx);
+        c.no_reply_rcpt = (*pf1 & SMFIP_NR_RCPT) != 0;
+        c.no_reply_header = (*pf1 & SMFIP_NR_HDR) != 0;
+    } catch (const std::exception& e) {
+        log_line(std::string("negotiation: ") + e.what());
+        return SMFIS_TEMPFAIL;
+    }
     // The auth macro at EOM even when an operator narrowed milter_mail_macros.
     if (f0 & SMFIF_SETSYMLIST) {
         smfi_setsymlist(ctx, SMFIM_ENVFROM, const_cast<char*>("{auth_authen}"));
@@ -111,18 +144,26 @@ sfsistat mlfi_envfrom(SMFICTX* ctx, char** argv) {
     });
 }
 
+// Continue without a reply where negotiation switched the reply off.
+sfsistat no_reply_if(bool no_reply, sfsistat r) {
+    return no_reply && r == SMFIS_CONTINUE ? SMFIS_NOREPLY : r;
+}
+
 sfsistat mlfi_envrcpt(SMFICTX* ctx, char** argv) {
-    return guarded(ctx, "RCPT",
-                   [&](MilterSession& s) { return s.on_rcpt(argv && argv[0] ? argv[0] : ""); });
+    const sfsistat r = guarded(
+        ctx, "RCPT", [&](MilterSession& s) { return s.on_rcpt(argv && argv[0] ? argv[0] : ""); });
+    return no_reply_if(connection_of(ctx).no_reply_rcpt, r);
 }
 
 sfsistat mlfi_header(SMFICTX* ctx, char* name, char* value) {
-    return guarded(ctx, "header", [&](MilterSession& s) {
+    const sfsistat r = guarded(ctx, "header", [&](MilterSession& s) {
         return s.on_header(name ? name : "", value ? value : "");
     });
+    return no_reply_if(connection_of(ctx).no_reply_header, r);
 }
 
 sfsistat mlfi_eom(SMFICTX* ctx) {
+    LatencyTimer timer(g_metrics.end_of_message);
     return guarded(ctx, "end of message", [&](MilterSession& s) {
         LibmilterContext c(ctx);
         return s.on_eom(c, wall_clock_now());
@@ -130,7 +171,9 @@ sfsistat mlfi_eom(SMFICTX* ctx) {
 }
 
 sfsistat mlfi_close(SMFICTX* ctx) {
-    delete static_cast<MilterSession*>(smfi_getpriv(ctx));
+    auto* c = static_cast<Connection*>(smfi_getpriv(ctx));
+    if (c) g_pool->give_back(c->session.release_queries());
+    delete c;
     smfi_setpriv(ctx, nullptr);
     return SMFIS_CONTINUE;
 }
@@ -162,8 +205,19 @@ void log_line(const std::string& text) {
     std::fflush(stderr);
 }
 
+std::string metrics_text() {
+    return render_milter_metrics(g_metrics);
+}
+
 void open_milter_socket(const MilterOptions& options) {
     g_options = &options;
+    g_cache = std::make_unique<LookupCache>(options.lookup_cache_ttl);
+    const std::string target = options.query_socket;
+    const auto timeout = options.query_timeout;
+    g_pool = std::make_unique<QueriesPool>([target, timeout]() -> std::unique_ptr<PolicydQueries> {
+        return std::make_unique<CachingQueries>(
+            std::make_unique<PolicydClientQueries>(target, timeout), g_cache.get(), &g_metrics);
+    });
     const std::string conn = "unix:" + options.milter_socket;
     if (smfi_setconn(const_cast<char*>(conn.c_str())) != MI_SUCCESS)
         throw std::runtime_error("smfi_setconn " + conn + " failed");

@@ -14,6 +14,9 @@ void open_milter_socket(const MilterOptions& options);
 // Runs libmilter's loop until SIGTERM/SIGINT; returns smfi_main's result.
 int run_milter_loop();
 
+// The metrics exposition (milter_metrics_listen).
+std::string metrics_text();
+
 // One line on stderr (the journal under systemd).
 void log_line(const std::string& text);
 

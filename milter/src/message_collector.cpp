@@ -15,6 +15,10 @@ std::string capped(std::string_view value, std::size_t max) {
     return std::string(value.substr(0, max));
 }
 
+void assign_capped(std::string& out, std::string_view value, std::size_t max) {
+    out.assign(value.substr(0, max));
+}
+
 }  // namespace
 
 std::string strip_angle_brackets(std::string_view address) {
@@ -26,9 +30,17 @@ std::string strip_angle_brackets(std::string_view address) {
 }
 
 void MessageCollector::start(std::string_view envelope_sender, std::string_view sasl_login) {
-    *this = MessageCollector{};
+    // Cleared, not replaced: the next message of the connection reuses the
+    // buffers instead of allocating them again.
+    recipients_.clear();
+    recipients_dropped_ = 0;
+    from_values_.clear();
+    from_count_ = 0;
+    subject_.clear();
+    message_id_.clear();
+    has_subject_ = has_message_id_ = false;
     sender_ = strip_angle_brackets(envelope_sender).substr(0, 320 + 1);
-    login_ = std::string(sasl_login.substr(0, 256));
+    login_.assign(sasl_login.substr(0, 256));
 }
 
 void MessageCollector::add_recipient(std::string_view recipient) {
@@ -46,10 +58,10 @@ void MessageCollector::add_header(std::string_view name, std::string_view value)
             from_values_.push_back(capped(value, kMaxFromValueBytes));
     } else if (name_is(name, "Subject") && !has_subject_) {
         has_subject_ = true;
-        subject_ = capped(value, kMaxSubjectBytes);
+        assign_capped(subject_, value, kMaxSubjectBytes);
     } else if (name_is(name, "Message-ID") && !has_message_id_) {
         has_message_id_ = true;
-        message_id_ = capped(value, kMaxMessageIdBytes);
+        assign_capped(message_id_, value, kMaxMessageIdBytes);
     }
 }
 

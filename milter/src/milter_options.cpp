@@ -1,5 +1,7 @@
 #include "milter_options.h"
 
+#include "boxwarden/metrics_http.h"
+
 namespace boxwarden::milter {
 
 MilterOptions MilterOptions::from_config(const Config& config) {
@@ -15,6 +17,9 @@ MilterOptions MilterOptions::from_config(const Config& config) {
     o.enforce_header_from = config.get_bool("milter_enforce_header_from");
     o.recipient_delimiter = config.get_string("recipient_delimiter");
     o.run_user = config.get_string("run_user");
+    o.lookup_cache_ttl = config.get_duration("milter_lookup_cache_ttl");
+    o.metrics_listen = config.get_string("milter_metrics_listen");
+    if (!o.metrics_listen.empty()) parse_metrics_listen("milter_metrics_listen", o.metrics_listen);
     return o;
 }
 

@@ -16,8 +16,11 @@ struct MilterOptions {
     bool enforce_header_from = true;
     std::string recipient_delimiter = "+";
     std::string run_user;
+    std::chrono::milliseconds lookup_cache_ttl{1000};
+    std::string metrics_listen;  // "" = no metrics listener
 
-    // Throws ConfigError for a relative socket path.
+    // Throws ConfigError for a relative socket path or a metrics address
+    // that is not loopback.
     static MilterOptions from_config(const Config& config);
 };
 

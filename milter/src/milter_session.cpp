@@ -37,10 +37,16 @@ PolicydQueries& MilterSession::queries() {
     return *queries_;
 }
 
+Status MilterSession::count(Status s, std::atomic<std::uint64_t> MilterMetrics::*counter) {
+    if (settings_.metrics) ++(settings_.metrics->*counter);
+    return s;
+}
+
 Status MilterSession::on_mail(MilterContext& ctx, std::string_view envelope_sender) {
     const std::optional<std::string> login = ctx.macro("{auth_authen}");
     message_.start(envelope_sender, login.value_or(""));
-    if (message_.sasl_login().empty()) return Status::Accept;
+    if (message_.sasl_login().empty())
+        return count(Status::Accept, &MilterMetrics::unauthenticated);
     return Status::Continue;
 }
 
@@ -60,7 +66,7 @@ Status MilterSession::tempfail(MilterContext& ctx, const std::string& what,
         "tempfail queue_id=", Untrusted{queue_id_}, " login=", Untrusted{message_.sasl_login()},
         " sender=", Untrusted{message_.envelope_sender()}, ": ", what, ": ", Untrusted{error}));
     ctx.set_reply("451", "4.3.0", kTempfailText);
-    return Status::Tempfail;
+    return count(Status::Tempfail, &MilterMetrics::tempfailed);
 }
 
 Status MilterSession::reject(MilterContext& ctx, int code, const std::string& enhanced,
@@ -69,7 +75,7 @@ Status MilterSession::reject(MilterContext& ctx, int code, const std::string& en
                           " login=", Untrusted{message_.sasl_login()}, ": ", std::to_string(code),
                           " ", enhanced, " ", Untrusted{text}));
     ctx.set_reply(std::to_string(code), enhanced, reply_text_for_milter(text));
-    return Status::Reject;
+    return count(Status::Reject, &MilterMetrics::rejected);
 }
 
 Status MilterSession::on_eom(MilterContext& ctx, TimePoint now) {
@@ -77,7 +83,7 @@ Status MilterSession::on_eom(MilterContext& ctx, TimePoint now) {
     // Asked for at EOM (smfi_setsymlist); the MAIL value when an MTA does not send it.
     std::string login = ctx.macro("{auth_authen}").value_or("");
     if (login.empty()) login = message_.sasl_login();
-    if (login.empty()) return Status::Accept;
+    if (login.empty()) return count(Status::Accept, &MilterMetrics::unauthenticated);
 
     SubmissionLookup facts = queries().lookup(message_.envelope_sender(), login);
     // notfound and error (a sender policyd cannot look up) mean "not ours".
@@ -124,7 +130,7 @@ Status MilterSession::on_eom(MilterContext& ctx, TimePoint now) {
     }
     if (verdict.check != FromCheck::Accept)
         return reject(ctx, verdict.smtp_code, verdict.enhanced, verdict.text);
-    if (!sender_hosted) return Status::Accept;
+    if (!sender_hosted) return count(Status::Accept, &MilterMetrics::accepted);
 
     // The new From, decided before anything is written.
     std::optional<std::string> new_value;
@@ -150,9 +156,12 @@ Status MilterSession::on_eom(MilterContext& ctx, TimePoint now) {
     if (!recorded.ok())
         return tempfail(ctx, "record_activity",
                         std::string(client::to_string(recorded.kind)) + ": " + recorded.error);
-    if (new_value && !ctx.change_header("From", 1, *new_value))
-        return tempfail(ctx, "smfi_chgheader", "the MTA refused the From change");
-    return Status::Accept;
+    if (new_value) {
+        if (!ctx.change_header("From", 1, *new_value))
+            return tempfail(ctx, "smfi_chgheader", "the MTA refused the From change");
+        count(Status::Accept, &MilterMetrics::rewritten);
+    }
+    return count(Status::Accept, &MilterMetrics::accepted);
 }
 
 }  // namespace boxwarden::milter

@@ -11,6 +11,7 @@
 #include "boxwarden/clock.h"
 #include "message_collector.h"
 #include "milter_context.h"
+#include "milter_metrics.h"
 #include "policyd_queries.h"
 
 namespace boxwarden::milter {
@@ -18,6 +19,7 @@ namespace boxwarden::milter {
 struct SessionSettings {
     bool enforce_header_from = true;
     std::string recipient_delimiter = "+";
+    MilterMetrics* metrics = nullptr;  // outcome counters (null: none)
 };
 
 // The 451 text of every tempfail (policyd unreachable, slow or tempfail).
@@ -40,12 +42,16 @@ class MilterSession {
     Status on_eom(MilterContext& ctx, TimePoint now);
 
     const MessageCollector& message() const { return message_; }
+    // The policyd connection, for the next session (QueriesPool); null
+    // when this session never asked policyd.
+    std::unique_ptr<PolicydQueries> release_queries() { return std::move(queries_); }
 
   private:
     PolicydQueries& queries();
     Status tempfail(MilterContext& ctx, const std::string& what, const std::string& error);
     Status reject(MilterContext& ctx, int code, const std::string& enhanced,
                   const std::string& text);
+    Status count(Status s, std::atomic<std::uint64_t> MilterMetrics::*counter);
 
     SessionSettings settings_;
     QueriesFactory make_queries_;

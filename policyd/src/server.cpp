@@ -348,9 +348,11 @@ void Server::process(Connection& c) {
             drained = true;
             break;
         }
+        const auto started = std::chrono::steady_clock::now();
         if (c.protocol == Protocol::Policy) {
             ++stats_.policy_requests;
             PolicyAnswer a = policy_(*request);
+            stats_.policy_latency.observe(std::chrono::steady_clock::now() - started);
             if (a.close) {
                 log_protocol_error(listeners_[c.listener].name + ": " + a.log +
                                    "; closing the connection");
@@ -366,10 +368,15 @@ void Server::process(Connection& c) {
             if (QueryHandler::is_blocking(owned)) {
                 c.busy = true;
                 WorkerPool& pool = QueryHandler::needs_database(owned) ? workers_ : spool_workers_;
-                pool.submit(c.id, [this, r = std::move(owned)] { return query_.handle(r); });
+                pool.submit(c.id, [this, started, r = std::move(owned)] {
+                    AttrList answer = query_.handle(r);
+                    stats_.query_latency.observe(std::chrono::steady_clock::now() - started);
+                    return answer;
+                });
                 break;
             }
             c.out += encode_attributes(query_.handle(owned), AttrEncoding::Escaped);
+            stats_.query_latency.observe(std::chrono::steady_clock::now() - started);
         }
     }
     // The deadline covers the bytes not yet forming a whole request.

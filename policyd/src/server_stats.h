@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "boxwarden/latency_histogram.h"
+
 namespace boxwarden::policyd {
 
 struct ServerStats {
@@ -13,6 +15,9 @@ struct ServerStats {
     std::atomic<std::uint64_t> connections_refused{0};  // per-peer limit or not allowed
     std::atomic<std::uint64_t> connections_denied{0};   // not in the allow-list
     std::atomic<std::uint64_t> protocol_errors{0};      // connections closed for bad input
+    // Complete request to answer (metrics_listen, docs/monitoring.md).
+    LatencyHistogram policy_latency;
+    LatencyHistogram query_latency;
 };
 
 }  // namespace boxwarden::policyd

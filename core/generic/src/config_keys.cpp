@@ -70,6 +70,9 @@ constexpr std::array kKeys{
               "a request must be complete this long after its first byte"},
     ConfigKey{"full_reload_interval", T::Duration, "300s", 1 * kSec, 29 * kMin,
               "full cache reload period, catches edits that bypass change_log (< cutoff)"},
+    ConfigKey{
+        "metrics_listen", T::String, "", 0, 0,
+        "Prometheus metrics over HTTP on a loopback address, e.g. 127.0.0.1:9154 (empty = off)"},
 
     // boxwarden-milter
     ConfigKey{"milter_socket", T::String, "/run/boxwarden-milter/milter.sock", 0, 0,
@@ -80,6 +83,11 @@ constexpr std::array kKeys{
               "deadline of each policyd request of the milter; past it the message is tempfailed"},
     ConfigKey{"milter_enforce_header_from", T::Boolean, "yes", 0, 0,
               "refuse (550 5.7.1) a header From that is a hosted mailbox the login may not use"},
+    ConfigKey{"milter_lookup_cache_ttl", T::Duration, "1s", 0, 10 * kSec,
+              "how long the milter reuses policyd's sender/login answers (0 = ask every message)"},
+    ConfigKey{
+        "milter_metrics_listen", T::String, "", 0, 0,
+        "the milter's Prometheus metrics on a loopback address, e.g. 127.0.0.1:9155 (empty = off)"},
 
     // boxwarden-web (docs/web.md)
     ConfigKey{"web_listen", T::String, "127.0.0.1:8080", 0, 0,
