@@ -17,7 +17,7 @@
 #   as a file in run/demo/outbox/.
 # The configuration is rendered from the files the packages ship
 # (packaging/boxwarden.conf, packaging/postfix/*, dovecot-plugin/conf.d/,
-# packaging/dovecot/ when present): what the demo proves is what an operator
+# packaging/dovecot/): what the demo proves is what an operator
 # installs. docs/operator-guide.md describes both.
 #
 # Environment (for tests; defaults in brackets):
@@ -197,19 +197,9 @@ start_mariadb() {
 database_accounts() {
     printf "SET @pw = '%s';\nSOURCE %s\n" "$(db_password postfix)" "$top/packaging/postfix/boxwarden-postfix-grants.sql" |
         sql "$DB"
-    if [ -f "$top/packaging/dovecot/boxwarden-dovecot-grants.sql" ]; then
-        printf "SET @pw = '%s';\nSOURCE %s\n" "$(db_password dovecot)" "$top/packaging/dovecot/boxwarden-dovecot-grants.sql" |
-            sql "$DB"
-    else
-        # Until the packaged Dovecot SQL auth lands: what its queries read.
-        sql "$DB" <<SQL
-CREATE USER IF NOT EXISTS 'boxwarden_dovecot'@'localhost';
-ALTER USER 'boxwarden_dovecot'@'localhost' IDENTIFIED BY '$(db_password dovecot)';
-GRANT SELECT ON mailbox TO 'boxwarden_dovecot'@'localhost';
-GRANT SELECT ON user_account TO 'boxwarden_dovecot'@'localhost';
-GRANT SELECT ON mailbox_assignment TO 'boxwarden_dovecot'@'localhost';
-SQL
-    fi
+    # Dovecot's: the column grants of sql/grants/dovecot-auth-grants.sql.
+    printf "SET @bw_dovecot_user = 'boxwarden_dovecot';\nSET @bw_dovecot_password = '%s';\nSOURCE %s\n" \
+        "$(db_password dovecot)" "$top/sql/grants/dovecot-auth-grants.sql" | sql "$DB"
 }
 
 # ---------------------------------------------------------------- config
@@ -339,8 +329,8 @@ EOF
 }
 
 # Dovecot: the instance part (folders, listeners), the packaged plugin
-# snippet and the packaged SQL auth (packaging/dovecot/, or the demo's own
-# equivalent until that lands), rendered with the demo's paths.
+# snippet and the packaged SQL auth (packaging/dovecot/), rendered with the
+# demo's paths.
 write_dovecot_config() {
     mkdir -p "$DC/run" "$DC/state" "$DC/conf.d" "$MAIL_DIR"
     chown nobody:nogroup "$MAIL_DIR"
@@ -348,46 +338,11 @@ write_dovecot_config() {
     substitute "$top/dovecot-plugin/conf.d/90-boxwarden.conf" "$DC/conf.d/90-boxwarden.conf" \
         "#boxwarden_socket = /run/boxwarden/query.sock=>boxwarden_socket = $QUERY_SOCK" \
         "#submission_host = 127.0.0.1:25=>submission_host = 127.0.0.1:$MX_PORT"
-    auth_include=""
-    if [ -f "$top/packaging/dovecot/auth-boxwarden-sql.conf.ext" ]; then
-        auth_include=$(render_dovecot_sql_templates)
-    else
-        cat >"$DC/conf.d/auth-demo-sql.conf.ext" <<EOF
-# Until packaging/dovecot/ ships the SQL auth: the queries of
-# docs/dovecot-plugin.md's set-up (mailbox logins, and "mailbox*login"
-# master logins of the users assigned now). LMTP takes every recipient the
-# plugin lets through (policyd already refused unknown ones: 5.1.1).
-passdb {
-  driver = sql
-  args = $DC/conf.d/sql-master.conf.ext
-  master = yes
-  pass = yes
-}
-passdb {
-  driver = sql
-  args = $DC/conf.d/sql.conf.ext
-}
-userdb {
-  driver = static
-  args = uid=nobody gid=nogroup home=$MAIL_DIR/%d/%n allow_all_users=yes
-}
-EOF
-        (umask 027 && cat >"$DC/conf.d/sql.conf.ext" <<EOF
-driver = mysql
-connect = host=$SOCK dbname=$DB user=boxwarden_dovecot password=$(db_password dovecot)
-password_query = SELECT address AS user, password_hash AS password FROM mailbox WHERE address = '%u'
-EOF
-        cat >"$DC/conf.d/sql-master.conf.ext" <<EOF
-driver = mysql
-connect = host=$SOCK dbname=$DB user=boxwarden_dovecot password=$(db_password dovecot)
-password_query = SELECT u.password_hash AS password FROM user_account u \\
-  JOIN mailbox_assignment a ON a.user_id = u.id JOIN mailbox m ON m.id = a.mailbox_id \\
-  WHERE u.login = '%u' AND m.address = '%{login_user}' AND a.unassigned_at IS NULL
-EOF
-        )
-        chgrp dovecot "$DC/conf.d/sql.conf.ext" "$DC/conf.d/sql-master.conf.ext"
-        auth_include="!include $DC/conf.d/auth-demo-sql.conf.ext"
-    fi
+    # The packaged SQL auth (docs/dovecot-auth.md), rendered by its own script.
+    BOXWARDEN_DB_HOST=$SOCK BOXWARDEN_DB_NAME=$DB BOXWARDEN_DB_USER=boxwarden_dovecot \
+        BOXWARDEN_DB_PASSWORD=$(db_password dovecot) BOXWARDEN_CONF_DIR="$DC/conf.d" \
+        BOXWARDEN_VMAIL_UID=nobody BOXWARDEN_VMAIL_GID=nogroup BOXWARDEN_MAIL_ROOT="$MAIL_DIR" \
+        "$top/packaging/dovecot/render-templates.sh" "$DC/conf.d" >/dev/null
     mkdir -p "$DC/modules"
     ln -sf "$PLUGIN_SO" "$DC/modules/lib90_boxwarden_plugin.so"
     cat >"$DC_CONF" <<EOF
@@ -402,10 +357,6 @@ ssl = no
 # Loopback only, no TLS: plain logins allowed (a real host keeps the default).
 disable_plaintext_auth = no
 auth_mechanisms = plain login
-auth_master_user_separator = *
-auth_cache_size = 10M
-auth_cache_ttl = 1 hour
-auth_cache_negative_ttl = 1 hour
 auth_failure_delay = 0
 mail_uid = nobody
 mail_gid = nogroup
@@ -454,7 +405,7 @@ service anvil {
     mode = 0600
   }
 }
-$auth_include
+!include $DC/conf.d/auth-boxwarden-sql.conf.ext
 !include $DC/conf.d/90-boxwarden.conf
 EOF
 }
