@@ -83,7 +83,8 @@ done
 lap "tree unpacked"
 
 in_root apt-get update -q >"$WORK/apt-update.log" 2>&1 || { cat "$WORK/apt-update.log"; die "apt-get update"; }
-in_root sh -c 'apt-get install -y -q --no-install-recommends /tmp/debs/*.deb' >"$WORK/install.log" 2>&1 ||
+# man-db: systemd-analyze verify runs man for the units' Documentation= pages.
+in_root sh -c 'apt-get install -y -q --no-install-recommends /tmp/debs/*.deb man-db' >"$WORK/install.log" 2>&1 ||
     { tail -n 40 "$WORK/install.log"; die "apt-get install ./*.deb"; }
 grep -i "warning" "$WORK/install.log" | grep -iv "apt does not have a stable CLI" && die "warnings during the install (above)"
 # Keep what apt downloaded for the next run.
@@ -152,7 +153,9 @@ grep -q "/var/spool/boxwarden still holds log entries" "$WORK/purge.log" || { ca
 [ -e "$ROOT/var/spool/boxwarden/segment-test" ] || die "purge deleted a non-empty spool"
 echo "ok: purge kept the non-empty spool, with a warning"
 rm -rf "$ROOT/var/spool/boxwarden"
+# var/cache/man: man-db's cat pages, made by the `man` calls of systemd-analyze verify above.
 left=$(cd "$ROOT" && find . -xdev -path ./proc -prune -o -path ./var/cache/apt -prune -o -path ./var/lib/apt -prune \
+    -o -path ./var/cache/man -prune \
     -o -path ./tmp/debs -prune -o -name '*boxwarden*' -print)
 [ -z "$left" ] || { echo "$left"; die "files of boxwarden left after purge"; }
 echo "ok: purge: no file of boxwarden left (users boxwarden, boxwarden-milter and group boxwarden-query stay, as documented)"
