@@ -249,6 +249,10 @@ int main(int argc, char** argv) {
         std::cout << usage_text();
         return kExitOk;
     }
+    if (cl.version) {
+        std::cout << "boxwarden-policyd " << BOXWARDEN_VERSION << "\n";
+        return kExitOk;
+    }
     std::optional<Config> config;
     DaemonConfig dc;
     std::optional<RunUser> run_user;

@@ -15,6 +15,7 @@ PACKAGES="
   swaks netcat-openbsd libxml2-utils python3 procps miltertest
   libboost-dev libkainjow-mustache-dev chromium chromium-driver python3-selenium
   curl
+  debhelper dpkg-dev lintian mmdebstrap ccache man-db
 "
 missing=""
 for p in $PACKAGES; do

@@ -3,7 +3,9 @@
 # ASan+UBSan configurations, runs every CTest test in both (unit tests, SQL
 # tests against a private MariaDB, integration tests against private
 # Postfix/Dovecot instances), then builds the plain Release configuration
-# (-O3, warnings are errors, no tests; it counts as one test), then the fuzzer. Exits non-zero on any failure
+# (-O3, warnings are errors, no tests; it counts as one test), then the fuzzer,
+# then the Debian packages (scripts/test-packages.sh: build, lintian clean,
+# install/remove/purge in a clean Debian 12 tree; one test). Exits non-zero on any failure
 # and ends with one summary line "tests: N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
@@ -52,6 +54,13 @@ if [ -x scripts/run-fuzzer.sh ]; then
         failed=$((failed + 1))
         status=1
     fi
+fi
+echo "=== packages (build, lintian, install test)"
+if ./scripts/test-packages.sh; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    status=1
 fi
 [ "$failed" -eq 0 ] || status=1
 echo "tests: $passed passed, $failed failed"

@@ -19,9 +19,11 @@ unsigned parse_mode(const Config& config, std::string_view key) {
 
 std::string usage_text() {
     return "usage: boxwarden-policyd [--config FILE] [--foreground] [--check-config]\n"
+           "       boxwarden-policyd --version | --help\n"
            "  --config FILE   configuration file (default /etc/boxwarden/boxwarden.conf)\n"
            "  --foreground    log to stderr instead of syslog (the daemon never forks)\n"
-           "  --check-config  validate the configuration and exit (0 = valid, 2 = not)\n";
+           "  --check-config  validate the configuration and exit (0 = valid, 2 = not)\n"
+           "  --version       print \"boxwarden-policyd VERSION\" and exit\n";
 }
 
 CommandLine parse_command_line(int argc, char** argv) {
@@ -40,6 +42,8 @@ CommandLine parse_command_line(int argc, char** argv) {
             cl.check_config = true;
         } else if (a == "--help" || a == "-h") {
             cl.help = true;
+        } else if (a == "--version") {
+            cl.version = true;
         } else {
             throw std::invalid_argument("unknown option '" + std::string(a) + "'");
         }

@@ -18,6 +18,7 @@ struct CommandLine {
     bool foreground = false;
     bool check_config = false;
     bool help = false;
+    bool version = false;
 };
 
 // Throws std::invalid_argument with a usage message.

@@ -33,6 +33,9 @@ TEST(PolicydDaemonOptions, CommandLine) {
     EXPECT_EQ(cl.config_path, "/tmp/x.conf");
     EXPECT_TRUE(cl.foreground);
     EXPECT_TRUE(cl.check_config);
+    EXPECT_FALSE(cl.version);
+    const char* version[] = {"boxwarden-policyd", "--version"};
+    EXPECT_TRUE(parse_command_line(2, const_cast<char**>(version)).version);
     const char* bad[] = {"boxwarden-policyd", "--bogus"};
     EXPECT_THROW(parse_command_line(2, const_cast<char**>(bad)), std::invalid_argument);
     const char* missing[] = {"boxwarden-policyd", "--config"};
