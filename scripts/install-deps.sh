@@ -13,6 +13,7 @@ PACKAGES="
   postfix postfix-mysql
   dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd dovecot-mysql
   swaks netcat-openbsd libxml2-utils python3 procps miltertest
+  galera-4 rsync
 "
 missing=""
 for p in $PACKAGES; do

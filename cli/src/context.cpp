@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "boxwarden/mail_header.h"
+#include "boxwarden/retry.h"
 #include "boxwarden/secret_box.h"
 
 namespace boxwarden::cli {
@@ -87,24 +88,10 @@ db::Connection& Context::db() {
 }
 
 void Context::transaction(const std::function<void()>& f) {
-    db::Connection& c = db();
     // A deadlock or a Galera certification conflict rolls the whole
-    // transaction back; running it again is safe, so try up to three times.
-    for (int attempt = 1;; ++attempt) {
-        c.begin();
-        try {
-            f();
-            c.commit();
-            return;
-        } catch (const db::TemporaryFailure& e) {
-            c.rollback();
-            const bool conflict = e.code() == 1213 || e.code() == 1180;
-            if (!conflict || attempt == 3 || c.broken()) throw;
-        } catch (...) {
-            c.rollback();
-            throw;
-        }
-    }
+    // transaction back; core's retry helper runs it again (bounded, with
+    // jittered backoff). A rule refusal is passed on at once.
+    db::run_transaction(db(), [&](db::Connection&) { f(); });
 }
 
 void Context::print(const Json& value) {

@@ -1,12 +1,29 @@
 #include "db_ooo_claimer.h"
 
+#include "boxwarden/retry.h"
+
 namespace boxwarden::policyd {
 
 bool DbOooClaimer::claim(const std::string& mailbox, const std::string& sender, TimePoint now) {
     auto conn = pool_.lease(std::chrono::seconds(2));
-    auto rows = conn->query("CALL ooo_claim_reply(?, ?, ?)",
-                            {mailbox, sender, db::format_sql_datetime(now)});
-    return !rows.empty() && rows[0].i64("should_reply") == 1;
+    try {
+        // One transaction, so that should_reply=1 is answered only once its
+        // ooo_reply row committed. On Galera the same sender claimed through
+        // another node at the same moment makes one commit fail with 1213:
+        // run again, the claim then finds the other's row (should_reply=0).
+        return db::run_transaction(*conn, [&](db::Connection& c) {
+            auto rows = c.query("CALL ooo_claim_reply(?, ?, ?)",
+                                {mailbox, sender, db::format_sql_datetime(now)});
+            return !rows.empty() && rows[0].i64("should_reply") == 1;
+        });
+    } catch (const db::RuleViolation&) {
+        throw;
+    } catch (const std::exception&) {
+        // A node that failed (or left the primary component) is not reused:
+        // the next lease reconnects, trying the hosts in order.
+        conn->mark_broken();
+        throw;
+    }
 }
 
 }  // namespace boxwarden::policyd
