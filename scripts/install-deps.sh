@@ -16,6 +16,7 @@ PACKAGES="
   libboost-dev libkainjow-mustache-dev chromium chromium-driver python3-selenium
   curl
   debhelper dpkg-dev lintian mmdebstrap ccache man-db
+  galera-4 rsync
 "
 missing=""
 for p in $PACKAGES; do

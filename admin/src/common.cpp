@@ -1,5 +1,6 @@
 // Transactions, row locks, text checks, key and scheme from the configuration.
 #include "boxwarden/admin.h"
+#include "boxwarden/retry.h"
 #include "boxwarden/secret_box.h"
 #include "boxwarden/utf8.h"
 
@@ -7,22 +8,9 @@ namespace boxwarden::admin {
 
 void run_transaction(db::Connection& c, const std::function<void()>& f) {
     // A deadlock or a Galera certification conflict rolls the whole
-    // transaction back; running it again is safe, so try up to three times.
-    for (int attempt = 1;; ++attempt) {
-        c.begin();
-        try {
-            f();
-            c.commit();
-            return;
-        } catch (const db::TemporaryFailure& e) {
-            c.rollback();
-            const bool conflict = e.code() == 1213 || e.code() == 1180;
-            if (!conflict || attempt == 3 || c.broken()) throw;
-        } catch (...) {
-            c.rollback();
-            throw;
-        }
-    }
+    // transaction back; core's one retry helper runs it again (bounded, with
+    // jittered backoff). A rule refusal is passed on at once.
+    db::run_transaction(c, [&](db::Connection&) { f(); });
 }
 
 MailboxRef lock_mailbox(db::Connection& c, const std::string& address) {

@@ -17,7 +17,7 @@ std::filesystem::path sql_dir(Context& ctx) {
 int db_migrate(Context& ctx, const ParsedArgs&) {
     const auto dir = sql_dir(ctx);
     std::vector<std::string> log;
-    // apply_migrations takes a named lock and records each file; each
+    // apply_migrations takes the migration lock and records each file; each
     // migration is applied whole (DDL commits implicitly in MySQL).
     auto applied = apply_migrations(ctx.db(), dir, [&](const std::string& line) {
         if (!ctx.json()) ctx.err() << line << "\n";
@@ -87,8 +87,9 @@ void add_db_commands(std::vector<CommandSpec>& out) {
                    {},
                    {},
                    "apply the pending SQL migrations (sql_dir/migrations) in order",
-                   "Takes the named lock boxwarden_migrate so two hosts cannot migrate at once, "
-                   "and refuses to continue when an applied file was changed since.",
+                   "Takes the migration lock (a row in schema_migration_lock, which holds across "
+                   "Galera nodes) so two hosts cannot migrate at once, waiting up to 60 s for "
+                   "another run, and refuses to continue when an applied file was changed since.",
                    db_migrate});
     out.push_back(
         {"db status", {}, {}, "show the schema version and each migration's state", "", db_status});

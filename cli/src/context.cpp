@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "boxwarden/mail_header.h"
+#include "boxwarden/retry.h"
 #include "boxwarden/secret_box.h"
 
 namespace boxwarden::cli {

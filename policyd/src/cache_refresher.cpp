@@ -49,13 +49,32 @@ void CacheRefresher::run() {
     conn_.reset();
 }
 
+void CacheRefresher::log_endpoint() {
+    if (params_.hosts.size() < 2) return;
+    const std::size_t i = conn_->endpoint_index();
+    if (i == logged_endpoint_) return;
+    logged_endpoint_ = i;
+    log_info("cache reads from database host " + conn_->endpoint() +
+             (i == 0 ? " (preferred)"
+                     : " (failed over from " + params_.hosts[0].host + ":" +
+                           std::to_string(params_.hosts[0].port) + ")"));
+}
+
 void CacheRefresher::sync_once() {
     const auto now = std::chrono::steady_clock::now();
     const bool periodic = last_full_ != std::chrono::steady_clock::time_point{} &&
                           now - last_full_ >= std::chrono::milliseconds(full_interval_ms_.load());
     const bool full = full_requested_.exchange(false) || periodic;
     try {
-        if (!conn_) conn_ = std::make_unique<db::Connection>(params_);
+        if (!conn_) {
+            conn_ = std::make_unique<db::Connection>(params_);
+            last_fail_back_ = now;
+            log_endpoint();
+        } else if (conn_->endpoint_index() > 0 && now - last_fail_back_ >= kFailBackEvery) {
+            // Back to the preferred host once it is ready again.
+            last_fail_back_ = now;
+            if (conn_->fail_back()) log_endpoint();
+        }
         const SyncResult r = cache_.sync(*conn_, full);
         if (r.kind == SyncResult::Kind::Full) last_full_ = now;
         if (database_down_ || r.kind == SyncResult::Kind::Full) {
@@ -72,8 +91,10 @@ void CacheRefresher::sync_once() {
     } catch (const std::exception& e) {
         ++failures_;
         if (full) full_requested_ = true;  // still owed
-        if (conn_ && conn_->broken()) conn_.reset();
-        if (dynamic_cast<const db::TemporaryFailure*>(&e) == nullptr) conn_.reset();
+        // Whatever failed, the next attempt connects afresh: with db_hosts
+        // that walks the host list, so a node that died, hangs (read
+        // timeout) or left the primary component is replaced by the next.
+        conn_.reset();
         const Freshness f = cache_.freshness(Seconds(cutoff_s_.load()));
         if (!database_down_) {
             log_error("cache sync failed: ", Untrusted{e.what()},

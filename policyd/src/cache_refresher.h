@@ -3,7 +3,9 @@
 // refresh_interval with its own database connection, logs when the database
 // goes away and comes back, and does a full reload on request (SIGHUP) and
 // every full_reload_interval, which catches edits that bypass change_log
-// (TRUNCATE, triggers disabled) within that interval.
+// (TRUNCATE, triggers disabled) within that interval. With several database
+// hosts (db_hosts) every failed sync reconnects, trying the hosts in order,
+// and a connection on a later host returns to the preferred one when ready.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -32,8 +34,13 @@ class CacheRefresher {
     std::uint64_t sync_failures() const { return failures_.load(); }
 
   private:
+    // With db_hosts: how often a connection on a later host tries the
+    // preferred one again.
+    static constexpr std::chrono::seconds kFailBackEvery{30};
+
     void run();
     void sync_once();
+    void log_endpoint();
 
     MailboxCache& cache_;
     db::ConnectionParams params_;
@@ -44,6 +51,8 @@ class CacheRefresher {
     std::atomic<bool> full_requested_{false};
     std::atomic<std::uint64_t> failures_{0};
     std::unique_ptr<db::Connection> conn_;
+    std::chrono::steady_clock::time_point last_fail_back_{};
+    std::size_t logged_endpoint_ = 0;  // refresher thread only
     bool database_down_ = false;
     bool stale_logged_ = false;
     std::mutex mu_;

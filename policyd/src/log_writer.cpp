@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "boxwarden/log_sanitize.h"
+#include "boxwarden/retry.h"
 #include "spool.h"
 #include "spool_codec.h"
 
@@ -23,6 +24,8 @@ constexpr std::string_view kRecordAgentMove = "CALL record_agent_move(?, ?, ?, ?
 // A connection idle this long may have passed the server's wait_timeout;
 // ping (which reconnects once) before opening a transaction on it.
 constexpr auto kPingAfterIdle = std::chrono::seconds(30);
+// With db_hosts: how often a connection on a later host tries the first again.
+constexpr auto kFailBackEvery = std::chrono::seconds(30);
 
 // Values in rejected/ files: control bytes and '%' as %XX, one line each.
 std::string escape(std::string_view text) {
@@ -117,6 +120,8 @@ struct LogWriter::Impl {
     // Shipper-thread state.
     std::unique_ptr<db::Connection> conn;
     SteadyClock::time_point conn_used;
+    SteadyClock::time_point fail_back_tried;
+    std::atomic<std::uint64_t> conflict_retries{0};
     std::string last_failure;
 
     void log(const std::string& message) const {
@@ -192,6 +197,7 @@ LogWriterStats LogWriter::stats() const {
     s.rejected = impl_->rejected.load();
     s.spooled = impl_->spool->pending();
     s.database_ok = impl_->database_ok.load();
+    s.conflict_retries = impl_->conflict_retries.load();
     return s;
 }
 
@@ -304,27 +310,48 @@ bool LogWriter::Impl::transaction(const std::vector<std::optional<LogEvent>>& ev
     try {
         if (!conn) {
             conn = std::make_unique<db::Connection>(params);
+            fail_back_tried = SteadyClock::now();
+        } else if (conn->endpoint_index() > 0 &&
+                   SteadyClock::now() - fail_back_tried > kFailBackEvery) {
+            fail_back_tried = SteadyClock::now();
+            if (conn->fail_back()) log("log writer: back on database host " + conn->endpoint());
         } else if (SteadyClock::now() - conn_used > kPingAfterIdle) {
             conn->ping();
         }
-        conn->begin();
-        for (size_t i = 0; i < events.size(); ++i) {
-            if (!events[i]) continue;
-            try {
-                write_event(*conn, *events[i]);
-            } catch (const db::RuleViolation& e) {
-                rejections.push_back({i, e.what()});
-            }
-        }
-        conn->commit();
+        // On Galera (ROW binlog guaranteed) without gap locks: the other
+        // host's batches, applied on this node, then abort ours less often.
+        if (conn->galera())
+            conn->execute_script_statement(
+                "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+        const size_t rejected_before = rejections.size();
+        db::RetryHooks retry_hooks;
+        retry_hooks.on_retry = [&](const db::Error&, int) {
+            conflict_retries.fetch_add(1, std::memory_order_relaxed);
+        };
+        // A certification conflict (another node wrote the same event_id or
+        // the same mailbox's rows) undoes the whole batch: it runs again at
+        // once, within the retry helper's bounds; a rule refusal is per event.
+        db::run_transaction(
+            *conn,
+            [&](db::Connection& c) {
+                rejections.resize(rejected_before);
+                for (size_t i = 0; i < events.size(); ++i) {
+                    if (!events[i]) continue;
+                    try {
+                        write_event(c, *events[i]);
+                    } catch (const db::RuleViolation& e) {
+                        rejections.push_back({i, e.what()});
+                    }
+                }
+            },
+            db::RetryPolicy{}, retry_hooks);
         conn_used = SteadyClock::now();
         last_failure.clear();
         return true;
     } catch (const std::exception& e) {
-        if (conn) {
-            conn->rollback();
-            if (conn->broken()) conn.reset();
-        }
+        // Reconnect next time: with db_hosts that moves to the next host
+        // when this one died, hangs or left the primary component.
+        conn.reset();
         database_ok = false;
         // Once per distinct failure, not once per retry.
         const std::string what = sanitize_for_log(e.what(), 300);

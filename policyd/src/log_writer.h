@@ -45,6 +45,7 @@ struct LogWriterStats {
     std::uint64_t rejected = 0;  // refused by a rule, moved aside
     std::uint64_t spooled = 0;   // events currently waiting in the spool
     bool database_ok = true;
+    std::uint64_t conflict_retries = 0;  // batches run again after a 1213/1205
 };
 
 class LogWriter {

@@ -248,6 +248,13 @@ SyncResult MailboxCache::full_load(db::Connection& conn, std::uint64_t marker) {
 
 SyncResult MailboxCache::sync(db::Connection& conn, bool force_full) {
     const auto started = clock_.steady_now();
+    // On Galera, first wait until this node has applied everything the
+    // cluster had committed (a causal read): a node that lags, e.g. the one
+    // just failed over to, would otherwise show an older marker than the
+    // cache has seen, and the cache would go back in time (full reload).
+    if (conn.galera())
+        conn.execute_script_statement(
+            "SET STATEMENT wsrep_sync_wait = 1 FOR SELECT version FROM change_marker WHERE id = 1");
     conn.execute_script_statement("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
     conn.begin();
     SyncResult result;

@@ -46,6 +46,11 @@ ConnectionParams params_from_config(const Config& config) {
     p.socket = config.get_string("db_socket");
     p.host = config.get_string("db_host");
     p.port = static_cast<int>(config.get_int("db_port"));
+    try {
+        p.hosts = parse_host_list(config.get_string("db_hosts"), p.port);
+    } catch (const std::invalid_argument& e) {
+        throw ConfigError(config.origin() + ": db_hosts: " + e.what());
+    }
     p.database = config.get_string("db_name");
     p.user = config.get_string("db_user");
     p.password = config.get_string("db_password");
@@ -55,6 +60,41 @@ ConnectionParams params_from_config(const Config& config) {
     p.read_timeout = duration_cast<std::chrono::seconds>(config.get_duration("db_read_timeout"));
     p.write_timeout = duration_cast<std::chrono::seconds>(config.get_duration("db_write_timeout"));
     return p;
+}
+
+std::vector<HostPort> parse_host_list(std::string_view text, int default_port) {
+    std::vector<HostPort> out;
+    auto trim = [](std::string_view s) {
+        while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+        while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+        return s;
+    };
+    if (trim(text).empty()) return out;
+    for (std::size_t start = 0;;) {
+        const std::size_t comma = text.find(',', start);
+        const std::string_view entry =
+            trim(text.substr(start, comma == std::string_view::npos ? text.npos : comma - start));
+        if (entry.empty()) throw std::invalid_argument("empty entry in the host list");
+        HostPort hp;
+        hp.port = default_port;
+        const std::size_t colon = entry.rfind(':');
+        hp.host = std::string(entry.substr(0, colon));
+        if (colon != std::string_view::npos) {
+            const std::string_view port = entry.substr(colon + 1);
+            int value = 0;
+            auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+            if (ec != std::errc() || p != port.data() + port.size() || value < 1 || value > 65535)
+                throw std::invalid_argument("bad port in host list entry '" + std::string(entry) +
+                                            "'");
+            hp.port = value;
+        }
+        if (hp.host.empty() || hp.host.find(' ') != std::string::npos)
+            throw std::invalid_argument("bad host in host list entry '" + std::string(entry) + "'");
+        out.push_back(std::move(hp));
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+    }
+    return out;
 }
 
 ErrorKind classify_error(int code, std::string_view sqlstate) {
@@ -198,13 +238,21 @@ Connection::~Connection() {
     }
 }
 
-void Connection::reconnect() {
-    statements_.clear();
-    conn_.reset();
-    in_transaction_ = false;
-    broken_ = false;
+namespace {
+
+std::string describe_endpoint(const ConnectionParams& p, const HostPort* hp) {
+    if (hp) return hp->host + ":" + std::to_string(hp->port);
+    return p.host.empty() ? "unix:" + p.socket : p.host + ":" + std::to_string(p.port);
+}
+
+}  // namespace
+
+std::unique_ptr<sql::Connection> Connection::open(const HostPort* hp, bool& galera) {
     sql::ConnectOptionsMap opts;
-    if (params_.host.empty()) {
+    if (hp) {
+        opts["hostName"] = sql::SQLString(hp->host);
+        opts["port"] = hp->port;
+    } else if (params_.host.empty()) {
         opts["hostName"] = sql::SQLString("localhost");
         opts["socket"] = sql::SQLString(params_.socket);
     } else {
@@ -219,20 +267,39 @@ void Connection::reconnect() {
     opts["OPT_WRITE_TIMEOUT"] = static_cast<int>(params_.write_timeout.count());
     opts["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
     opts["OPT_RECONNECT"] = false;
+    const std::string where = describe_endpoint(params_, hp);
+    std::unique_ptr<sql::Connection> c;
+    std::string not_ready;
     try {
-        conn_.reset(driver()->connect(opts));
-        std::unique_ptr<sql::Statement> st(conn_->createStatement());
+        c.reset(driver()->connect(opts));
+        std::unique_ptr<sql::Statement> st(c->createStatement());
         // UTC everywhere; strict mode so bad values are errors, not warnings.
         st->execute(
             "SET time_zone = '+00:00', "
             "sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
             "NAMES utf8mb4 COLLATE utf8mb4_unicode_ci");
+        // A Galera node outside the primary component, joining, or donating
+        // refuses queries ("WSREP has not yet prepared node") or serves old
+        // data: it is not used, the next host is.
+        galera = false;
+        {
+            std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SHOW VARIABLES LIKE 'wsrep_on'"));
+            galera = rs->next() && rs->getString(2).asStdString() == "ON";
+        }
+        if (galera) {
+            std::map<std::string, std::string> v;
+            std::unique_ptr<sql::ResultSet> rs(st->executeQuery(
+                "SHOW STATUS WHERE Variable_name IN "
+                "('wsrep_ready', 'wsrep_local_state', 'wsrep_local_state_comment', "
+                "'wsrep_cluster_status')"));
+            while (rs->next()) v[rs->getString(1).asStdString()] = rs->getString(2).asStdString();
+            if (v["wsrep_ready"] != "ON" || v["wsrep_local_state"] != "4" ||
+                v["wsrep_cluster_status"] != "Primary")
+                not_ready = "Galera node not ready (wsrep_ready " + v["wsrep_ready"] + ", state " +
+                            v["wsrep_local_state_comment"] + ", cluster " +
+                            v["wsrep_cluster_status"] + ")";
+        }
     } catch (const sql::SQLException& e) {
-        conn_.reset();
-        broken_ = true;
-        const std::string where = params_.host.empty()
-                                      ? "unix:" + params_.socket
-                                      : params_.host + ":" + std::to_string(params_.port);
         const std::string msg = "cannot connect to MySQL at " + where + " as '" + params_.user +
                                 "': " + e.what() + " (error " + std::to_string(e.getErrorCode()) +
                                 ")";
@@ -242,6 +309,86 @@ void Connection::reconnect() {
             throw TemporaryFailure(msg, e.getErrorCode(), e.getSQLState());
         throw Error(msg, e.getErrorCode(), e.getSQLState());
     }
+    if (!not_ready.empty()) {
+        try {
+            c->close();
+        } catch (...) {
+        }
+        throw TemporaryFailure(where + ": " + not_ready, 1047, "08S01");
+    }
+    return c;
+}
+
+void Connection::reconnect() {
+    statements_.clear();
+    conn_.reset();
+    in_transaction_ = false;
+    savepoint_set_ = false;
+    broken_ = false;
+    if (params_.hosts.empty()) {
+        try {
+            conn_ = open(nullptr, galera_);
+        } catch (...) {
+            broken_ = true;
+            throw;
+        }
+        endpoint_index_ = 0;
+        endpoint_ = describe_endpoint(params_, nullptr);
+        return;
+    }
+    // Every host in order; the error names why each one was not used.
+    std::string reasons;
+    bool temporary = false;
+    int code = 0;
+    std::string state = "HY000";
+    for (std::size_t i = 0; i < params_.hosts.size(); ++i) {
+        try {
+            conn_ = open(&params_.hosts[i], galera_);
+            endpoint_index_ = i;
+            endpoint_ = describe_endpoint(params_, &params_.hosts[i]);
+            return;
+        } catch (const TemporaryFailure& e) {
+            temporary = true;
+            reasons.append(reasons.empty() ? "" : "; ").append(e.what());
+            code = e.code();
+            state = e.sqlstate();
+        } catch (const Error& e) {
+            reasons.append(reasons.empty() ? "" : "; ").append(e.what());
+            if (!temporary) {
+                code = e.code();
+                state = e.sqlstate();
+            }
+        }
+    }
+    broken_ = true;
+    const std::string msg = "no database host usable: " + reasons;
+    if (temporary) throw TemporaryFailure(msg, code, state);
+    throw Error(msg, code, state);
+}
+
+bool Connection::fail_back() {
+    if (params_.hosts.size() < 2 || endpoint_index_ == 0 || in_transaction_ || !conn_) return false;
+    for (std::size_t i = 0; i < endpoint_index_; ++i) {
+        bool galera = false;
+        std::unique_ptr<sql::Connection> c;
+        try {
+            c = open(&params_.hosts[i], galera);
+        } catch (const Error&) {
+            continue;  // still down or not ready: stay where we are
+        }
+        statements_.clear();
+        try {
+            conn_->close();
+        } catch (...) {
+        }
+        conn_ = std::move(c);
+        galera_ = galera;
+        endpoint_index_ = i;
+        endpoint_ = describe_endpoint(params_, &params_.hosts[i]);
+        broken_ = false;
+        return true;
+    }
+    return false;
 }
 
 void Connection::rethrow(const sql::SQLException& e, std::string_view context) {
@@ -398,19 +545,73 @@ void Connection::begin() {
     }
 }
 
-void Connection::commit() {
+namespace {
+constexpr const char* kTransactionSavepoint = "bw_transaction_start";
+}  // namespace
+
+void Connection::mark_transaction_start() {
+    execute_script_statement(std::string("SAVEPOINT ") + kTransactionSavepoint);
+    savepoint_set_ = true;
+}
+
+bool Connection::transaction_was_lost() noexcept {
+    if (!savepoint_set_ || !conn_ || broken_) return false;
+    savepoint_set_ = false;
     try {
-        conn_->commit();
-        conn_->setAutoCommit(true);
+        std::unique_ptr<sql::Statement> st(conn_->createStatement());
+        st->execute(std::string("RELEASE SAVEPOINT ") + kTransactionSavepoint);
+        return false;
+    } catch (const sql::SQLException& e) {
+        // Gone (1305), or the pending abort is reported now (1213): either
+        // way the transaction is no more.
+        return e.getErrorCode() == 1305 || e.getErrorCode() == 1213;
+    } catch (...) {
+        return false;
+    }
+}
+
+void Connection::commit() {
+    if (savepoint_set_) {
+        savepoint_set_ = false;
+        try {
+            std::unique_ptr<sql::Statement> st(conn_->createStatement());
+            st->execute(std::string("RELEASE SAVEPOINT ") + kTransactionSavepoint);
+        } catch (const sql::SQLException& e) {
+            // Never COMMIT after this: the error may be the abort of this
+            // transaction, and COMMIT would then commit an empty new one.
+            rollback();
+            if (e.getErrorCode() == 1305)
+                throw TemporaryFailure(
+                    "commit: the transaction had been rolled back by the server without an "
+                    "error (Galera brute-force abort); nothing was committed",
+                    1213, "40001");
+            rethrow(e, "commit");
+        }
+    }
+    savepoint_set_ = false;
+    try {
+        // Connector/C++ 1.1's Connection::commit() drops the server's answer
+        // to COMMIT: a commit that failed (on Galera: a certification failure,
+        // which is only known at COMMIT) passed as a success and the
+        // transaction was silently lost. COMMIT as a statement reports it.
+        std::unique_ptr<sql::Statement> st(conn_->createStatement());
+        st->execute("COMMIT");
         in_transaction_ = false;
+        conn_->setAutoCommit(true);
     } catch (const sql::SQLException& e) {
         in_transaction_ = false;
+        // The server has rolled the transaction back; leave autocommit on.
+        try {
+            if (conn_) conn_->setAutoCommit(true);
+        } catch (...) {
+        }
         rethrow(e, "commit");
     }
 }
 
 void Connection::rollback() noexcept {
     in_transaction_ = false;
+    savepoint_set_ = false;
     if (!conn_) return;
     try {
         conn_->rollback();

@@ -2,15 +2,21 @@
 
 #include <openssl/evp.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <random>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "boxwarden/db.h"
+#include "boxwarden/retry.h"
 #include "boxwarden/sql_script.h"
 
 #ifndef BOXWARDEN_DEFAULT_SQL_DIR
@@ -51,13 +57,79 @@ constexpr const char* kCreateTable =
     " applied_at DATETIME(6) NOT NULL"
     ") ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci";
 
-// Releases the named lock however apply_migrations leaves.
-struct NamedLock {
-    db::Connection& conn;
-    ~NamedLock() {
+// The migration lock: one row in a table with a primary key. Its INSERT
+// certifies cluster-wide on Galera (GET_LOCK() is per node there), and on a
+// single server the primary key makes the second INSERT a duplicate. The row
+// carries a lease so that a run that died does not block the next one for
+// ever (docs/schema.md "schema_migration_lock").
+constexpr const char* kCreateLockTable =
+    "CREATE TABLE IF NOT EXISTS schema_migration_lock ("
+    " id TINYINT UNSIGNED NOT NULL PRIMARY KEY,"
+    " holder VARCHAR(200) NOT NULL,"
+    " acquired_at DATETIME(6) NOT NULL,"
+    " expires_at DATETIME(6) NOT NULL"
+    ") ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci";
+
+std::string lock_holder_name() {
+    char host[256] = "?";
+    ::gethostname(host, sizeof host - 1);
+    std::random_device rd;
+    return std::string(host) + " pid " + std::to_string(::getpid()) + " #" +
+           std::to_string(rd() % 1000000);
+}
+
+// Takes the lock or throws TemporaryFailure after `wait`.
+void acquire_migration_lock(db::Connection& conn, const std::string& holder,
+                            std::chrono::milliseconds wait) {
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    std::minstd_rand jitter{std::random_device{}()};
+    for (;;) {
         try {
-            conn.query("SELECT RELEASE_LOCK('boxwarden_migrate')");
+            db::run_transaction(conn, [&](db::Connection& c) {
+                c.execute(
+                    "INSERT INTO schema_migration_lock (id, holder, acquired_at, expires_at) "
+                    "VALUES (1, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL ? SECOND)",
+                    {holder, std::int64_t{kMigrationLockLeaseSeconds}});
+            });
+            return;
+        } catch (const db::RuleViolation& e) {
+            if (e.code() != 1062) throw;  // only "somebody holds it" is waited for
+        }
+        // Held: take it over when its lease ran out, else wait and try again.
+        const std::uint64_t expired = db::run_transaction(conn, [](db::Connection& c) {
+            return c.execute(
+                "DELETE FROM schema_migration_lock WHERE id = 1 AND expires_at < UTC_TIMESTAMP(6)");
+        });
+        if (expired > 0) continue;
+        if (std::chrono::steady_clock::now() >= deadline) {
+            auto rows =
+                conn.query("SELECT holder, acquired_at FROM schema_migration_lock WHERE id = 1");
+            throw db::TemporaryFailure(
+                "another migration holds the lock (schema_migration_lock" +
+                    (rows.empty() ? std::string(")")
+                                  : ": " + rows[0].str("holder") + " since " +
+                                        rows[0].str("acquired_at") + " UTC)") +
+                    "; if that run died, its lease ends " +
+                    std::to_string(kMigrationLockLeaseSeconds / 60) +
+                    " minutes after it started (or DELETE FROM schema_migration_lock)",
+                0, "HY000");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100 + jitter() % 200));
+    }
+}
+
+// Releases the lock however apply_migrations leaves.
+struct MigrationLock {
+    db::Connection& conn;
+    std::string holder;
+    ~MigrationLock() {
+        try {
+            db::run_transaction(conn, [&](db::Connection& c) {
+                c.execute("DELETE FROM schema_migration_lock WHERE id = 1 AND holder = ?",
+                          {holder});
+            });
         } catch (...) {
+            // The lease ends it.
         }
     }
 };
@@ -111,11 +183,10 @@ std::vector<AppliedMigration> applied_migrations(db::Connection& conn) {
 std::vector<Migration> apply_migrations(db::Connection& conn, const std::filesystem::path& sql_dir,
                                         const std::function<void(const std::string&)>& log) {
     const auto available = list_migrations(sql_dir);
-    const auto got = conn.query("SELECT GET_LOCK('boxwarden_migrate', 60) AS ok");
-    if (got.empty() || got[0].is_null("ok") || got[0].i64("ok") != 1)
-        throw db::TemporaryFailure("another migration holds the lock 'boxwarden_migrate'", 0,
-                                   "HY000");
-    NamedLock lock{conn};
+    conn.execute_script_statement(kCreateLockTable);
+    const std::string holder = lock_holder_name();
+    acquire_migration_lock(conn, holder, std::chrono::seconds(60));
+    MigrationLock lock{conn, holder};
     conn.execute_script_statement(kCreateTable);
 
     std::map<int, AppliedMigration> applied;

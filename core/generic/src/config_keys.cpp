@@ -20,6 +20,9 @@ constexpr std::array kKeys{
               "unix socket of MySQL/MariaDB (used when db_host is empty)"},
     ConfigKey{"db_host", T::String, "", 0, 0, "TCP host of MySQL/MariaDB; empty = use db_socket"},
     ConfigKey{"db_port", T::Integer, "3306", 1, 65535, "TCP port of MySQL/MariaDB"},
+    ConfigKey{"db_hosts", T::String, "", 0, 0,
+              "Galera nodes: comma-separated host[:port], tried in order (first = preferred); "
+              "replaces db_host/db_socket when set"},
     ConfigKey{"db_name", T::String, "boxwarden", 0, 0, "database (schema) name"},
     ConfigKey{"db_user", T::String, "boxwarden", 0, 0, "database user"},
     ConfigKey{"db_password", T::Secret, "", 0, 0, "database password (never logged)"},

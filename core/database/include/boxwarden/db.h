@@ -33,10 +33,20 @@ class Config;
 
 namespace boxwarden::db {
 
+// One database server reached over TCP (a Galera node, say).
+struct HostPort {
+    std::string host;
+    int port = 3306;
+};
+
 struct ConnectionParams {
     std::string socket;  // used when host is empty
     std::string host;
     int port = 3306;
+    // When not empty (db_hosts), replaces host/port/socket: the servers are
+    // tried in this order on every (re)connect, so the first one that is up
+    // (and, on Galera, Synced in the primary component) is used.
+    std::vector<HostPort> hosts;
     std::string database;
     std::string user;
     std::string password;
@@ -46,6 +56,11 @@ struct ConnectionParams {
 };
 
 ConnectionParams params_from_config(const Config& config);
+
+// Parses db_hosts: "host[:port]" entries separated by commas (blanks
+// allowed); a missing port is default_port. Throws std::invalid_argument on
+// an empty entry or a bad port.
+std::vector<HostPort> parse_host_list(std::string_view text, int default_port);
 
 // Base of every database error. code is the MySQL error number, sqlstate the
 // five-character SQLSTATE.
@@ -129,20 +144,46 @@ class Connection {
     void execute_script_statement(std::string_view sql);
 
     void begin();
+    // Sets a savepoint at the start of the transaction (after begin()). On
+    // Galera a transaction that a replicated write aborts (brute-force abort)
+    // is at times rolled back without the error reaching the client (seen
+    // with statements that run triggers and stored procedures); the next
+    // statements then run in a new transaction. With the savepoint, commit()
+    // notices (the savepoint is gone) and fails with a 1213 conflict instead
+    // of committing what is left.
+    void mark_transaction_start();
+    // After a failure inside the transaction: true when the savepoint is gone,
+    // i.e. the server had already rolled the transaction back.
+    bool transaction_was_lost() noexcept;
     void commit();
     void rollback() noexcept;
     bool in_transaction() const { return in_transaction_; }
 
     // True when the last error lost the connection (caller should drop it).
     bool broken() const { return broken_; }
+    // The caller saw this server fail (e.g. a Galera node that left the
+    // primary component): a pool replaces the connection on its next lease.
+    void mark_broken() { broken_ = true; }
     // Reconnects (dropping prepared statements).
     void reconnect();
     // Cheap liveness check; reconnects once if the server went away.
     void ping();
 
     const ConnectionParams& params() const { return params_; }
+    // Which of params().hosts this connection reached (0 = the preferred
+    // one; always 0 without a host list), and its "host:port" / "unix:path".
+    std::size_t endpoint_index() const { return endpoint_index_; }
+    const std::string& endpoint() const { return endpoint_; }
+    // True when the server is a Galera node (wsrep_local_state is reported).
+    bool galera() const { return galera_; }
+    // With a host list: when connected to a later host than the first, tries
+    // the earlier ones and switches to the first that is ready (outside a
+    // transaction only). Returns true when it switched.
+    bool fail_back();
 
   private:
+    // Connects to one endpoint and checks it is ready; throws like reconnect.
+    std::unique_ptr<sql::Connection> open(const HostPort* hp, bool& galera);
     sql::PreparedStatement& prepare(std::string_view sql);
     [[noreturn]] void rethrow(const sql::SQLException& e, std::string_view context);
     template <typename F>
@@ -153,6 +194,10 @@ class Connection {
     std::map<std::string, std::unique_ptr<sql::PreparedStatement>, std::less<>> statements_;
     bool in_transaction_ = false;
     bool broken_ = false;
+    bool savepoint_set_ = false;
+    std::size_t endpoint_index_ = 0;
+    std::string endpoint_;
+    bool galera_ = false;
 };
 
 // A small fixed-size pool for daemons: lease() blocks until a connection is

@@ -38,8 +38,12 @@ std::vector<Migration> list_migrations(const std::filesystem::path& sql_dir);
 // What the database has applied (empty when schema_migration does not exist).
 std::vector<AppliedMigration> applied_migrations(db::Connection& conn);
 
-// Applies the pending migrations in order under a named lock (so two hosts
-// cannot migrate at once). Returns what was applied. Refuses to run when an
+// How long a migration lock row holds before another run may take it over.
+inline constexpr int kMigrationLockLeaseSeconds = 900;
+
+// Applies the pending migrations in order under the migration lock (one row
+// in schema_migration_lock, so two hosts cannot migrate at once, also on
+// different Galera nodes). Returns what was applied. Refuses to run when an
 // applied migration's file changed since (checksum mismatch).
 std::vector<Migration> apply_migrations(db::Connection& conn, const std::filesystem::path& sql_dir,
                                         const std::function<void(const std::string&)>& log = {});
