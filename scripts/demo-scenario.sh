@@ -62,6 +62,10 @@ rcpt_reply() { # the server's reply to RCPT TO for ADDRESS on the MX port
     mail MX --from "customer-$tag@example.org" --to "$1" --quit-after RCPT | grep -A1 -e '-> RCPT TO' | grep -E '^<' | tail -1
 }
 refused_521() { rcpt_reply "$1" | grep -q '550 5.2.1'; }
+# policyd learns of a new mailbox at its next cache refresh (refresh_interval,
+# docs/policyd.md); until then RCPT gets 550 5.1.1. Wait for that before mail.
+known_to_policyd() { rcpt_reply "$1" | grep -q ' 250 '; }
+create_mailbox() { ctl mailbox create "$@" >/dev/null && wait_until 10 known_to_policyd "$1"; }
 
 echo "boxwarden demo scenario $tag against $RUN"
 
@@ -79,6 +83,7 @@ if [ "$rc" = 1 ] && echo "$out" | grep -q "does not exist" && [ "$sql_rc" != 0 ]
 # --- 2. delivery, deactivation by plain SQL, sending still works
 step "2. Delivered; deactivated by plain SQL -> 550 5.2.1 within seconds; sending from it still works"
 box="d-$tag@example.de"
+wait_until 10 known_to_policyd "$box"
 pw=$(new_password "$box")
 out=$(mail MX --from "customer-$tag@example.org" --to "$box" --header "Subject: before deactivation $tag")
 say "MX: mail to $box: $(echo "$out" | grep -E '^<[-~*]+ +250 .*(queued|Ok)' | tail -1)"
@@ -110,7 +115,7 @@ fi
 # --- 3. queued mail bounces after deactivation
 step "3. Mail queued before the deactivation bounces at LMTP delivery (550 5.2.1 to its sender)"
 box="q-$tag@example.de"
-ctl mailbox create "$box" >/dev/null
+create_mailbox "$box"
 postconf -c "$PF_ETC" -e 'defer_transports = lmtp'
 postfix -c "$PF_ETC" reload >/dev/null 2>&1
 say "postconf defer_transports = lmtp (hold LMTP deliveries in the queue)"
@@ -166,7 +171,7 @@ fi
 
 step "5b. Without an email name, the sending user's own name"
 box="n-$tag@example.de"
-ctl mailbox create "$box" >/dev/null
+create_mailbox "$box"
 ctl user add "u$tag" --display-name 'Dora Lehmann' >/dev/null
 ctl assignments add "$box" "u$tag" >/dev/null
 printf 'Demo-Pass-%s\n' "$tag" | ctl user password "u$tag" >/dev/null
@@ -188,7 +193,7 @@ fi
 # --- 6. assigned users log in with their own password
 step "6. An assigned user's own IMAP login (MAILBOX*LOGIN), refused after unassignment"
 box="m-$tag@example.de"
-ctl mailbox create "$box" >/dev/null
+create_mailbox "$box"
 # The packaged master passdb confirms the mailbox through the mailbox
 # passdb, which knows only mailboxes with a password.
 new_password "$box" >/dev/null
@@ -204,7 +209,7 @@ if echo "$before" | grep -q 'STATUS INBOX' && ! echo "$after" | grep -q 'STATUS 
 # --- 7. VIP activity as two users see it; the Cc/Bcc setting
 step "7. VIP activity: seen by the user assigned at the time only; vip_unprotected_cc_bcc"
 box="v-$tag@example.de"
-ctl mailbox create "$box" --vip >/dev/null
+create_mailbox "$box" --vip
 ctl user add "early$tag" --activity-access >/dev/null
 ctl user add "late$tag" --activity-access >/dev/null
 ctl user add "other$tag" --activity-access >/dev/null
@@ -256,7 +261,7 @@ fi
 # --- 8. passwords: show, generate, old refused
 step "8. Show the password, generate a new one: the old one is refused at the next IMAP login"
 box="p-$tag@example.de"
-ctl mailbox create "$box" >/dev/null
+create_mailbox "$box"
 old=$(new_password "$box")
 shown=$(password_of "$box")
 say "password show $box: ${shown}"

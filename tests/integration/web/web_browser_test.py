@@ -15,9 +15,9 @@ import time
 import unittest
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from webharness import ADMIN_PASSWORD, BASE, POLICYD, SOCK, WebEnv, wait_until
@@ -72,6 +72,24 @@ class Policyd:
         self.log.close()
 
 
+def page_replaced(old):
+    """True once the element `old` belongs to a page that was replaced.
+
+    Chromium answers a query on a node of a document being torn down either
+    with "stale element reference" or, mid-navigation, with "Node with given
+    id does not belong to the document"; both mean the old page is gone.
+    """
+    try:
+        old.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as e:
+        if "does not belong to the document" in str(e):
+            return True
+        raise
+
+
 class WebBrowserTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -107,7 +125,7 @@ class WebBrowserTest(unittest.TestCase):
         self.find(css).click()
         if confirm:
             self.driver.switch_to.alert.accept()
-        WebDriverWait(self.driver, 10).until(EC.staleness_of(old))
+        WebDriverWait(self.driver, 10).until(lambda d: page_replaced(old))
 
     def find(self, css):
         return self.driver.find_element(By.CSS_SELECTOR, css)
