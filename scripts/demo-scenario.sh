@@ -62,10 +62,17 @@ rcpt_reply() { # the server's reply to RCPT TO for ADDRESS on the MX port
     mail MX --from "customer-$tag@example.org" --to "$1" --quit-after RCPT | grep -A1 -e '-> RCPT TO' | grep -E '^<' | tail -1
 }
 refused_521() { rcpt_reply "$1" | grep -q '550 5.2.1'; }
-# policyd learns of a new mailbox at its next cache refresh (refresh_interval,
-# docs/policyd.md); until then RCPT gets 550 5.1.1. Wait for that before mail.
+# policyd learns of a change (a new mailbox, an assignment) at its next cache
+# refresh, about one refresh_interval later (docs/policyd.md); until then a
+# new mailbox gets 550 5.1.1 and a new assignment does not yet allow sending.
+# policyd_caught_up: the cache has seen the database's change_marker version.
+policyd_caught_up() {
+    _want=$(sql -e 'SELECT version FROM change_marker WHERE id = 1')
+    _have=$(printf 'request=status\n\n' | nc -N -U "$QUERY_SOCK" 2>/dev/null | sed -n 's/^cache_version=//p')
+    [ -n "$_want" ] && [ -n "$_have" ] && [ "$_have" -ge "$_want" ]
+}
 known_to_policyd() { rcpt_reply "$1" | grep -q ' 250 '; }
-create_mailbox() { ctl mailbox create "$@" >/dev/null && wait_until 10 known_to_policyd "$1"; }
+create_mailbox() { ctl mailbox create "$@" >/dev/null && wait_until 10 policyd_caught_up; }
 
 echo "boxwarden demo scenario $tag against $RUN"
 
@@ -175,6 +182,7 @@ create_mailbox "$box"
 ctl user add "u$tag" --display-name 'Dora Lehmann' >/dev/null
 ctl assignments add "$box" "u$tag" >/dev/null
 printf 'Demo-Pass-%s\n' "$tag" | ctl user password "u$tag" >/dev/null
+wait_until 10 policyd_caught_up
 out=$(mail SUBMISSION --auth PLAIN --auth-user "u$tag" --auth-password "Demo-Pass-$tag" --from "$box" \
     --to "name2-$tag@example.org" --header "From: $box" --header "Subject: user name $tag")
 if echo "$out" | grep -qE '^<[-~*]+ +235 '; then
