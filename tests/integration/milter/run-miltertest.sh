@@ -106,6 +106,16 @@ run_user =
 CONF
 "$milter" -c "$work/milter.conf" >"$work/milter.log" 2>&1 &
 milter_pid=$!
+# Wait (bounded, 30 s) until the milter is up: its socket exists and its
+# metrics listener answers; a script may scrape before it connects.
+tries=0
+until [ -S "$work/milter.sock" ] &&
+    curl -fsS --max-time 1 "http://127.0.0.1:$milter_metrics_port/metrics" >/dev/null 2>&1; do
+    kill -0 "$milter_pid" 2>/dev/null || break
+    tries=$((tries + 1))
+    [ "$tries" -lt 300 ] || { echo "boxwarden-milter did not come up within 30 s" >&2; break; }
+    sleep 0.1
+done
 rc=0
 MILTER_SOCKET="$work/milter.sock" MILTER_LOG="$work/milter.log" MT_LIB="$here/miltertest/lib.lua" \
     BW_SQL="mariadb --no-defaults --default-character-set=utf8mb4 -S $db_socket -uroot -N -B $db" \
