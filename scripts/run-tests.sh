@@ -47,8 +47,8 @@ else
     status=1
 fi
 if [ -x scripts/run-fuzzer.sh ]; then
-    echo "=== fuzz (${BOXWARDEN_FUZZ_SECONDS:-120} s)"
-    if ./scripts/run-fuzzer.sh "${BOXWARDEN_FUZZ_SECONDS:-120}"; then
+    echo "=== fuzz (${BOXWARDEN_FUZZ_SECONDS:-60} s)"
+    if ./scripts/run-fuzzer.sh "${BOXWARDEN_FUZZ_SECONDS:-60}"; then
         passed=$((passed + 1))
     else
         failed=$((failed + 1))
