@@ -154,7 +154,7 @@ int serve(const CommandLine& cl, const Config& config, const DaemonConfig& dc,
 
     LogWriterOptions log_options;
     log_options.spool_dir = config.get_string("spool_dir");
-    log_options.log = [](const std::string& m) { log_info("log writer: " + m); };
+    log_options.log = [](const std::string& m) { log_info(m); };  // lines carry their own prefix
     std::optional<LogWriter> writer;
     try {
         writer.emplace(params, log_options);
