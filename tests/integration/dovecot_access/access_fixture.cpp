@@ -187,6 +187,7 @@ bool DovecotAccess::smtp_send(const std::string& user, const std::string& passwo
                           "--auth", "PLAIN", "--auth-user", user, "--auth-password", password,
                           "--from", from, "--to", to, "--timeout", "30"},
                          {}, 90);
+    last_swaks_ = r.out + r.err;
     return r.ok() && r.out.find("250 2.0.0 Ok: queued") != std::string::npos;
 }
 
@@ -196,7 +197,13 @@ bool DovecotAccess::smtp_auth(const std::string& user, const std::string& passwo
                           "--auth", "PLAIN", "--auth-user", user, "--auth-password", password,
                           "--quit-after", "AUTH", "--timeout", "30"},
                          {}, 90);
-    return r.ok() && r.out.find("235 2.7.0 Authentication successful") != std::string::npos;
+    last_swaks_ = r.out + r.err;
+    const bool ok =
+        r.ok() && r.out.find("235 2.7.0 Authentication successful") != std::string::npos;
+    // A rare failure: the smtpd took the connection and never greeted
+    // (cause not found yet); keep what the processes were doing.
+    if (!ok) last_swaks_ += "\n--- postfix state ---\n" + postfix_state();
+    return ok;
 }
 
 std::string DovecotAccess::lmtp_deliver(const std::string& to, const std::string& message_id) {
@@ -216,6 +223,19 @@ std::string DovecotAccess::lmtp_deliver(const std::string& to, const std::string
         }
     }
     return last;
+}
+
+std::string DovecotAccess::postfix_state() const {
+    const std::string port = std::to_string(smtp_port_);
+    const std::string script = "ss -tanp | grep ':" + port +
+                               " '; ps -ef | grep -E 'postfix|smtpd|postlog' | grep -v grep; " +
+                               "for p in $(pgrep -f 'smtpd -n 127.0.0.1:" + port +
+                               "') $(pgrep postlogd); do " +
+                               "echo \"pid $p wchan $(cat /proc/$p/wchan)\"; ls -l /proc/$p/fd; " +
+                               "timeout 2 strace -p $p 2>&1 | head -5; done; cat '" +
+                               (postfix_dir_ / "maillog").string() + "'";
+    auto r = cli::run_process({"/bin/sh", "-c", script}, {}, 60);
+    return r.out + r.err;
 }
 
 cli::ProcessResult DovecotAccess::ctl(const std::vector<std::string>& args,

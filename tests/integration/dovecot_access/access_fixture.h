@@ -62,6 +62,10 @@ class DovecotAccess : public ::testing::Test {
     int smtp_port() const { return smtp_port_; }
     const std::filesystem::path& dovecot_dir() const { return dovecot_dir_; }
     std::string dovecot_log() const { return read_text(dovecot_dir_ / "dovecot.log"); }
+    // The dialogue of the last swaks run (smtp_auth / smtp_send), for failure messages.
+    const std::string& last_swaks() const { return last_swaks_; }
+    // Sockets, processes and log of the private Postfix (for failure messages).
+    std::string postfix_state() const;
     std::string db_user() const { return scratch->name() + "_dc"; }
     static constexpr const char* kDbPassword = "Dovecot-Auth-Pw-1";
 
@@ -78,6 +82,7 @@ class DovecotAccess : public ::testing::Test {
     int pop3_port_ = 0;
     int lmtp_port_ = 0;
     int smtp_port_ = 0;
+    std::string last_swaks_;
 };
 
 }  // namespace boxwarden::testing

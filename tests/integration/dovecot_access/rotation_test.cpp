@@ -19,14 +19,14 @@ class Rotation : public DovecotAccess {
         // Each login works before the change (the control).
         ASSERT_TRUE(imap_login("info@example.test", "InfoPass-1")) << dovecot_log();
         ASSERT_TRUE(pop3_login("info@example.test", "InfoPass-1"));
-        ASSERT_TRUE(smtp_auth("info@example.test", "InfoPass-1"));
+        ASSERT_TRUE(smtp_auth("info@example.test", "InfoPass-1")) << last_swaks() << dovecot_log();
     }
     void expect_rotated(const std::string& old_password, const std::string& new_password) {
         EXPECT_FALSE(imap_login("info@example.test", old_password));
         EXPECT_FALSE(smtp_auth("info@example.test", old_password));
         EXPECT_FALSE(pop3_login("info@example.test", old_password));
         EXPECT_TRUE(imap_login("info@example.test", new_password)) << dovecot_log();
-        EXPECT_TRUE(smtp_auth("info@example.test", new_password));
+        EXPECT_TRUE(smtp_auth("info@example.test", new_password)) << last_swaks() << dovecot_log();
         EXPECT_TRUE(pop3_login("info@example.test", new_password));
     }
 };
