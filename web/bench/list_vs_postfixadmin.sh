@@ -41,6 +41,7 @@ if [ -n "$missing" ]; then
     # No database created by dbconfig-common: the benchmark makes its own.
     echo "postfixadmin postfixadmin/dbconfig-install boolean false" | debconf-set-selections
     rc=0
+    # shellcheck disable=SC2086 # one word per package
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing || rc=$?
     [ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d
     [ "$rc" = 0 ] || exit "$rc"
