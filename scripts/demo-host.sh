@@ -320,28 +320,8 @@ EOF
             "submission inet=>127.0.0.1:$SUBMISSION_PORT inet" \
             "smtpd_tls_security_level=encrypt=>smtpd_tls_security_level=none" \
             "unix:/run/boxwarden-milter/milter.sock=>unix:$MILTER_SOCK"
-        cat <<EOF
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n - - proxymap
-showq     unix  n - n - - showq
-error     unix  - - n - - error
-retry     unix  - - n - - error
-discard   unix  - - n - - discard
-smtp      unix  - - n - - smtp
-relay     unix  - - n - - smtp
-lmtp      unix  - - n - - lmtp
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
-EOF
+        # The internal services, shared with tests/harness/postfix.sh.
+        cat "$top/packaging/postfix/master.cf.private"
     } >"$PF_ETC/master.cf"
 }
 
