@@ -26,10 +26,13 @@ constexpr int kExitRuntime = 70;
 
 void usage(std::ostream& out) {
     out << "usage: boxwarden-milter [-c CONFIG] [--run-user USER]\n"
+           "       boxwarden-milter --version | --help\n"
            "  -c CONFIG        configuration file (default "
         << kDefaultConfigPath
         << ")\n"
-           "  --run-user USER  user to switch to instead of run_user (empty: stay)\n";
+           "  --run-user USER  user to switch to instead of run_user (empty: stay)\n"
+           "  --version        print \"boxwarden-milter VERSION\" and exit\n"
+           "  -h, --help       print this text and exit\n";
 }
 
 }  // namespace
@@ -45,6 +48,9 @@ int main(int argc, char** argv) {
             run_user = argv[++i];
         } else if (arg == "-h" || arg == "--help") {
             usage(std::cout);
+            return 0;
+        } else if (arg == "--version") {
+            std::cout << "boxwarden-milter " << BOXWARDEN_VERSION << "\n";
             return 0;
         } else {
             std::cerr << "boxwarden-milter: unknown argument '" << arg << "'\n";

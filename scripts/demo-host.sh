@@ -1,6 +1,7 @@
 #!/bin/sh
 # The main job: a complete loopback mail host with boxwarden and demo data.
-#   scripts/demo-host.sh start          install deps, build, start every service, load demo data
+#   scripts/demo-host.sh start          install deps, build, start every service, load demo data,
+#                                       print the demo logins and the admin page's URL
 #   scripts/demo-host.sh status [--json] each service's health (--json: also ports, sockets, logs, pids)
 #   scripts/demo-host.sh scenario       walk through the DESIGN.md §1 features against the running host
 #   scripts/demo-host.sh sql            a SQL shell on the demo database (or pipe SQL into it)
@@ -12,20 +13,22 @@
 #   MariaDB (unix socket only), boxwarden-policyd, boxwarden-milter,
 #   Dovecot (IMAP, POP3, LMTP, SASL for Postfix) with the boxwarden plugin,
 #   Postfix (an MX smtpd with the policy check, a submission smtpd with
-#   SASL and the milter; delivery to Dovecot over LMTP), and a capture
+#   SASL and the milter; delivery to Dovecot over LMTP), a capture
 #   (smtp-sink) that stores every message Postfix would send off the host
-#   as a file in run/demo/outbox/.
+#   as a file in run/demo/outbox/, and boxwarden-web (the admin page, on
+#   http://127.0.0.1:2880 with the admin demo-admin, whose generated
+#   password is kept in run/demo/web-admin-password, 0600).
 # The configuration is rendered from the files the packages ship
 # (packaging/boxwarden.conf, packaging/postfix/*, dovecot-plugin/conf.d/,
-# packaging/dovecot/): what the demo proves is what an operator
-# installs. docs/operator-guide.md describes both.
+# packaging/dovecot/; the page's templates from web/share/): what the demo
+# proves is what an operator installs. docs/operator-guide.md describes both.
 #
 # Environment (for tests; defaults in brackets):
 #   BOXWARDEN_DEMO_RUN      the run folder [run/demo]; keep it short (unix socket paths)
 #   BOXWARDEN_DEMO_BUILD    the build tree with the binaries [build/default]
 #   BOXWARDEN_DEMO_NO_BUILD=1  do not install packages or build (the binaries exist)
 #   BOXWARDEN_DEMO_PORTS=free  pick free loopback ports at the first start
-#                           instead of 2525/2587/2143/2110/2526
+#                           instead of 2525/2587/2143/2110/2526/2880
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -51,10 +54,17 @@ POLICYD_BIN="$BUILD/policyd/boxwarden-policyd"
 MILTER_BIN="$BUILD/milter/boxwarden-milter"
 CTL_BIN="$BUILD/cli/boxwardenctl"
 PLUGIN_SO="$BUILD/dovecot-plugin/lib90_boxwarden_plugin.so"
+WEB_BIN="$BUILD/web/boxwarden-web"
+# The page's templates/ and static/, from the source tree (what the package
+# installs to /usr/share/boxwarden/web).
+WEB_SHARE="$top/web/share"
+WEB_ADMIN=demo-admin
+WEB_ADMIN_PASSWORD="$RUN/web-admin-password"
 
 POLICYD_PID="$RUN/policyd.pid"
 MILTER_PID="$RUN/milter.pid"
 SINK_PID="$RUN/sink.pid"
+WEB_PID="$RUN/web.pid"
 QUERY_SOCK="$SOCKETS/query.sock"
 MILTER_SOCK="$SOCKETS/milter.sock"
 
@@ -118,6 +128,12 @@ load_ports() {
         fi
     fi
     . "$PORTS"
+    # A run folder from before the admin page: its port is added once.
+    if [ -z "${WEB_PORT:-}" ]; then
+        if [ "${BOXWARDEN_DEMO_PORTS:-}" = free ]; then WEB_PORT=$(free_port); else WEB_PORT=2880; fi
+        printf 'WEB_PORT=%s\n' "$WEB_PORT" >>"$PORTS"
+    fi
+    WEB_URL="http://127.0.0.1:$WEB_PORT"
 }
 
 # render TEMPLATE OUT KEY=VALUE...: a "key = value" file with the given keys
@@ -235,7 +251,8 @@ write_config() {
         "pop3_host=localhost" "pop3_port=$POP3_PORT" "pop3_security=none" \
         "smtp_host=localhost" "smtp_port=$SUBMISSION_PORT" "smtp_security=none" \
         "sendmail_path=$SENDMAIL" "sql_dir=$top/sql" "secret_key_file=$KEY" \
-        "doveadm_config=$DC_CONF")
+        "doveadm_config=$DC_CONF" \
+        "web_listen=127.0.0.1:$WEB_PORT" "web_share_dir=$WEB_SHARE")
     chmod 600 "$CONF"
     [ -f "$KEY" ] || (umask 077 && head -c 32 /dev/urandom >"$KEY")
     chmod 600 "$KEY"
@@ -303,28 +320,8 @@ EOF
             "submission inet=>127.0.0.1:$SUBMISSION_PORT inet" \
             "smtpd_tls_security_level=encrypt=>smtpd_tls_security_level=none" \
             "unix:/run/boxwarden-milter/milter.sock=>unix:$MILTER_SOCK"
-        cat <<EOF
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n - - proxymap
-showq     unix  n - n - - showq
-error     unix  - - n - - error
-retry     unix  - - n - - error
-discard   unix  - - n - - discard
-smtp      unix  - - n - - smtp
-relay     unix  - - n - - smtp
-lmtp      unix  - - n - - lmtp
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
-EOF
+        # The internal services, shared with tests/harness/postfix.sh.
+        cat "$top/packaging/postfix/master.cf.private"
     } >"$PF_ETC/master.cf"
 }
 
@@ -451,6 +448,44 @@ start_sink() {
     echo "capture (smtp-sink) running, pid $(pid_of "$SINK_PID")"
 }
 
+# boxwarden-web on loopback, as root with the demo's boxwarden.conf (its
+# database account is the demo's root, like boxwardenctl's here).
+start_web() {
+    if running "$WEB_PID"; then
+        echo "boxwarden-web already running"
+        return 0
+    fi
+    "$WEB_BIN" --config "$CONF" </dev/null >>"$LOGS/web.log" 2>&1 &
+    echo $! >"$WEB_PID"
+    wait_for 150 boxwarden-web web_up || { tail "$LOGS/web.log" >&2; exit 1; }
+    echo "boxwarden-web running, pid $(pid_of "$WEB_PID"), $WEB_URL"
+}
+# A static file: answered without a session, so the check writes no row.
+web_up() { curl -sf -o /dev/null --max-time 2 "$WEB_URL/static/boxwarden.css"; }
+
+# The page's demo admin (superadmin) with a generated password, kept in
+# $WEB_ADMIN_PASSWORD (0600). Safe to repeat: an existing admin keeps the
+# stored password; a lost password file gets a new password for it.
+demo_web_admin() {
+    fresh_password=0
+    if [ ! -s "$WEB_ADMIN_PASSWORD" ]; then
+        # "Demo-web-" keeps the strength rule's three classes certain; no
+        # line end, so the file is the password byte for byte (curl -d @FILE).
+        (umask 077 && printf 'Demo-web-%s' "$(random_secret)" >"$WEB_ADMIN_PASSWORD")
+        fresh_password=1
+    fi
+    chmod 600 "$WEB_ADMIN_PASSWORD"
+    if ctl --json admin list | python3 -c 'import json,sys; sys.exit(0 if any(a["login"] == sys.argv[1] for a in json.load(sys.stdin)) else 1)' "$WEB_ADMIN"; then
+        if [ "$fresh_password" = 1 ]; then
+            ctl admin password "$WEB_ADMIN" <"$WEB_ADMIN_PASSWORD"
+            echo "web admin $WEB_ADMIN: new password (stored in $WEB_ADMIN_PASSWORD)"
+        fi
+    else
+        ctl admin add "$WEB_ADMIN" --role superadmin <"$WEB_ADMIN_PASSWORD"
+    fi
+}
+web_admin_password() { cat "$WEB_ADMIN_PASSWORD"; }
+
 start_dovecot() {
     if running "$DC_PID"; then
         doveadm -c "$DC_CONF" reload
@@ -488,6 +523,8 @@ stop_all() {
     echo "Postfix stopped"
     stop_by_pidfile "$DC_PID" 100
     echo "Dovecot stopped"
+    stop_by_pidfile "$WEB_PID" 100
+    echo "boxwarden-web stopped"
     # libmilter needs about 5 s to stop its workers.
     stop_by_pidfile "$MILTER_PID" 150
     echo "boxwarden-milter stopped"
@@ -539,7 +576,7 @@ user_password() { printf 'Demo-%s-%s' "$1" "$(db_password "user_$1" | cut -c1-10
 # ---------------------------------------------------------------- status
 
 service_rows() { # name|state|pid|detail lines
-    for svc in mariadb policyd milter dovecot postfix capture; do
+    for svc in mariadb policyd milter dovecot postfix capture web; do
         case $svc in
         mariadb) pf="$MYSQL_DIR/mysqld.pid"; ok() { mariadb-admin --defaults-file="$ROOT_CNF" ping; } ;;
         policyd) pf=$POLICYD_PID; ok() { policyd_synced; } ;;
@@ -547,6 +584,7 @@ service_rows() { # name|state|pid|detail lines
         dovecot) pf=$DC_PID; ok() { dovecot_up; } ;;
         postfix) pf=$PF_PID; ok() { postfix_up; } ;;
         capture) pf=$SINK_PID; ok() { tcp_open "$SINK_PORT"; } ;;
+        web) pf=$WEB_PID; ok() { web_up; } ;;
         esac
         if running "$pf"; then
             if ok >/dev/null 2>&1; then state=healthy; else state=unhealthy; fi
@@ -580,6 +618,9 @@ services["postfix"].update(config_directory="$PF_ETC", queue_directory="$PF_QUEU
                            log="$LOGS/maillog", mx_port=$MX_PORT, submission_port=$SUBMISSION_PORT)
 services["capture"].update(port=$SINK_PORT, outbox="$OUTBOX", log="$LOGS/sink.log",
                            sendmail="$SENDMAIL")
+services["web"].update(url="$WEB_URL", port=$WEB_PORT, log="$LOGS/web.log", config="$CONF",
+                       share_dir="$WEB_SHARE", admin="$WEB_ADMIN",
+                       admin_password_file="$WEB_ADMIN_PASSWORD")
 healthy = all(s["state"] == "healthy" for s in services.values())
 print(json.dumps({"run_dir": "$RUN", "healthy": healthy, "boxwardenctl": "$CTL_BIN --config $CONF",
                   "services": services}, indent=2))
@@ -597,7 +638,8 @@ status_text() {
     fi
     echo "  ports: MX smtpd 127.0.0.1:$MX_PORT, submission 127.0.0.1:$SUBMISSION_PORT," \
         "IMAP 127.0.0.1:$IMAP_PORT, POP3 127.0.0.1:$POP3_PORT, capture 127.0.0.1:$SINK_PORT"
-    echo "  logs: $LOGS/{maillog,dovecot.log,policyd.log,milter.log,sink.log}, MariaDB $MYSQL_DIR/error.log"
+    echo "  admin page: $WEB_URL (login $WEB_ADMIN, password in $WEB_ADMIN_PASSWORD)"
+    echo "  logs: $LOGS/{maillog,dovecot.log,policyd.log,milter.log,sink.log,web.log}, MariaDB $MYSQL_DIR/error.log"
     echo "  outbox: $OUTBOX ($(ls "$OUTBOX" 2>/dev/null | wc -l) message(s))"
 }
 
@@ -618,6 +660,8 @@ summary() {
             "$(sql -N "$DB" -e "SELECT GROUP_CONCAT(address ORDER BY address) FROM current_assignment WHERE login = '$login'")"
     done
     info_pw=$(ctl --json password show info@example.de --force | python3 -c 'import json,sys; print(json.load(sys.stdin)["password"])')
+    echo "== admin web page (boxwarden-web)"
+    printf '  %s   login %s, password %s\n' "$WEB_URL/login" "$WEB_ADMIN" "$(web_admin_password)"
     cat <<EOF
 == try it
   swaks --server 127.0.0.1:$MX_PORT --from customer@example.org --to info@example.de     # delivered
@@ -639,7 +683,7 @@ start_all() {
         ./scripts/install-deps.sh
         ./scripts/build.sh default
     fi
-    for bin in "$POLICYD_BIN" "$MILTER_BIN" "$CTL_BIN" "$PLUGIN_SO"; do
+    for bin in "$POLICYD_BIN" "$MILTER_BIN" "$CTL_BIN" "$PLUGIN_SO" "$WEB_BIN"; do
         [ -e "$bin" ] || { echo "missing $bin (build first: scripts/build.sh default)" >&2; exit 1; }
     done
     mkdir -p "$RUN" "$LOGS" "$SOCKETS" "$OUTBOX" "$RUN/spool"
@@ -663,12 +707,14 @@ start_all() {
     start_sink
     start_dovecot
     start_postfix
+    start_web
     if [ "$fresh" = 1 ]; then
         echo "loading demo data (boxwardenctl)"
         demo_data
     else
         echo "demo data kept from the last run (start afresh with: scripts/demo-host.sh reset)"
     fi
+    demo_web_admin
     echo
     status_text
     summary
@@ -686,7 +732,8 @@ status)
 scenario)
     load_ports
     export RUN BUILD CONF SOCK DB ROOT_CNF OUTBOX MX_PORT SUBMISSION_PORT IMAP_PORT POP3_PORT \
-        CTL_BIN PF_ETC PF_QUEUE LOGS QUERY_SOCK POLICY_SOCK DC_CONF DB_PASSWORDS
+        CTL_BIN PF_ETC PF_QUEUE LOGS QUERY_SOCK POLICY_SOCK DC_CONF DB_PASSWORDS \
+        WEB_URL WEB_ADMIN WEB_ADMIN_PASSWORD
     exec "$top/scripts/demo-scenario.sh"
     ;;
 sql) shift; sql "$DB" "$@" ;;

@@ -88,31 +88,13 @@ EOF
     if [ -n "${POSTFIX_EXTRA:-}" ]; then
         printf '%s\n' "$POSTFIX_EXTRA" >>"$conf/main.cf"
     fi
-    # Only the services a receive-and-discard instance needs; chroot off
-    # everywhere (a private queue has no chroot set up).
-    cat >"$conf/master.cf" <<EOF
-127.0.0.1:$port inet n - n - - smtpd
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n - - proxymap
-showq     unix  n - n - - showq
-error     unix  - - n - - error
-retry     unix  - - n - - error
-discard   unix  - - n - - discard
-smtp      unix  - - n - - smtp
-relay     unix  - - n - - smtp
-lmtp      unix  - - n - - lmtp
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
-EOF
+    # The smtpd listener, then the internal services of every private
+    # instance (packaging/postfix/master.cf.private, shared with
+    # scripts/demo-host.sh; chroot off everywhere).
+    {
+        printf '127.0.0.1:%s inet n - n - - smtpd\n' "$port"
+        cat "$(dirname "$0")/../../packaging/postfix/master.cf.private"
+    } >"$conf/master.cf"
     postfix -c "$conf" check >"$dir/check.log" 2>&1 || { cat "$dir/check.log" >&2; exit 1; }
     postfix -c "$conf" start >"$dir/start.log" 2>&1 || { cat "$dir/start.log" >&2; exit 1; }
     i=0
