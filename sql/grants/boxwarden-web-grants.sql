@@ -16,7 +16,9 @@
 --   mailbox_assignment  SELECT (id, mailbox_id, user_id, assigned_at,
 --                       unassigned_at); writes only through assign_user and
 --                       unassign_user
---   setting             SELECT; INSERT (name, value); UPDATE (value)
+--   setting             SELECT; INSERT (name, value); UPDATE (name, value)
+--                       (INSERT … ON DUPLICATE KEY UPDATE needs both; the
+--                       trigger refuses a rename)
 --   web_admin           SELECT (id, login, role, password_hash); no write
 --                       (admins are managed with boxwardenctl admin …)
 --   web_admin_domain    SELECT
@@ -75,7 +77,7 @@ BEGIN NOT ATOMIC
     EXECUTE IMMEDIATE CONCAT('GRANT SELECT (id, login, display_name) ON ', v_on, '.user_account TO ', v_role);
     EXECUTE IMMEDIATE CONCAT('GRANT SELECT (id, mailbox_id, user_id, assigned_at, unassigned_at) ON ', v_on,
                              '.mailbox_assignment TO ', v_role);
-    EXECUTE IMMEDIATE CONCAT('GRANT SELECT, INSERT (name, value), UPDATE (value) ON ', v_on, '.setting TO ', v_role);
+    EXECUTE IMMEDIATE CONCAT('GRANT SELECT, INSERT (name, value), UPDATE (name, value) ON ', v_on, '.setting TO ', v_role);
 
     -- The page's own tables.
     EXECUTE IMMEDIATE CONCAT('GRANT SELECT (id, login, role, password_hash) ON ', v_on, '.web_admin TO ', v_role);

@@ -223,7 +223,8 @@ TEST_F(WebGrants, ThePagesOwnStatementsWork) {
 
 TEST_F(WebGrants, RefusesWhatThePageMustNotDo) {
     seed();
-    admin::create_mailbox(env(), "info@example.de", std::nullopt, true, true);
+    admin::Env e = env();
+    admin::create_mailbox(e, "info@example.de", std::nullopt, true, true);
     web().execute(
         "CALL web_audit_record('root-admin', '127.0.0.1', 'login', 'root-admin', NULL, '')");
     // The audit log and the history tables cannot be rewritten or emptied.

@@ -101,7 +101,7 @@ class WebEnv:
         if AS_WEB_ROLE:
             self.web_user = self.db + "_w"
             web_password = secrets.token_hex(16)
-            sql(self.db, "SET @bw_role_prefix = '%s_', @bw_web_user = '%s', @bw_web_password = '%s'; "
+            sql(self.db, "SET @bw_role_prefix = '%s_', @bw_web_user = '%s', @bw_web_password = '%s';\n"
                 "SOURCE %s" % (self.db, self.web_user, web_password,
                                os.path.join(SRC, "sql", "grants", "boxwarden-web-grants.sql")))
             cfg.update({"db_user": self.web_user, "db_password": web_password})
