@@ -6,11 +6,12 @@
 #      (their dependencies from the Debian archive);
 #   3. checks: every binary answers --version (the milter: --help), the
 #      plugin's libraries resolve, the units pass `systemd-analyze verify`,
-#      modes and owners of boxwarden.conf, secret.key, /var/lib/boxwarden
-#      and the spool, the man pages are there;
-#   4. remove (binaries gone, conffiles kept), purge with a non-empty spool
-#      (kept, with a warning), purge of an empty one: no file of boxwarden
-#      left anywhere in the tree.
+#      modes and owners of boxwarden.conf, web.conf, secret.key,
+#      /var/lib/boxwarden and the spool, who can read the key (boxwarden-web
+#      yes; boxwarden, boxwarden-milter no), the man pages are there;
+#   4. remove (binaries gone, conffiles kept, the key 0600 root:root again),
+#      purge with a non-empty spool (kept, with a warning), purge of an
+#      empty one: no file of boxwarden left anywhere in the tree.
 # Prints the time of each part and "packages: OK" or the first failure
 # (exit 1). Needs root (chroot), mmdebstrap and the Debian archive.
 #
@@ -100,7 +101,7 @@ expect_stat() { # PATH "MODE OWNER:GROUP"
     [ "$_got" = "$2" ] || die "$1 is $_got, expected $2"
     echo "ok: $1 $_got"
 }
-for bin in boxwarden-policyd boxwardenctl; do
+for bin in boxwarden-policyd boxwardenctl boxwarden-web; do
     out=$(in_root "/usr/sbin/$bin" --version) || die "$bin --version"
     echo "$out" | grep -q "^$bin [0-9]" || die "$bin --version printed '$out'"
     echo "ok: $out"
@@ -108,44 +109,80 @@ for bin in boxwarden-policyd boxwardenctl; do
 done
 check "boxwarden-milter --help" in_root /usr/sbin/boxwarden-milter --help
 check "boxwarden-policyd --check-config (packaged boxwarden.conf)" in_root /usr/sbin/boxwarden-policyd --check-config
+# The page reads its own web.conf and templates as its own user.
+check "boxwarden-web --check-config as boxwarden-web (packaged web.conf)" \
+    in_root runuser -u boxwarden-web -- /usr/sbin/boxwarden-web --config /etc/boxwarden/web.conf --check-config
 in_root ldd /usr/lib/dovecot/modules/lib90_boxwarden_plugin.so >"$WORK/ldd.out" || die "ldd of the plugin"
 ! grep -q "not found" "$WORK/ldd.out" || { cat "$WORK/ldd.out"; die "the plugin's libraries do not resolve"; }
 echo "ok: lib90_boxwarden_plugin.so libraries resolve"
-for unit in boxwarden-policyd.service boxwarden-milter.service; do
+for unit in boxwarden-policyd.service boxwarden-milter.service boxwarden-web.service; do
     check "systemd-analyze verify $unit" in_root systemd-analyze verify "/lib/systemd/system/$unit"
     [ ! -s "$WORK/check.out" ] || { cat "$WORK/check.out"; die "systemd-analyze verify $unit printed warnings"; }
 done
-expect_stat /etc/boxwarden "750 root:boxwarden"
+# With boxwarden-web installed: the key is the page's to read, and
+# /etc/boxwarden may be passed through (not listed) to reach it.
+expect_stat /etc/boxwarden "751 root:boxwarden"
 expect_stat /etc/boxwarden/boxwarden.conf "640 root:boxwarden"
-expect_stat /etc/boxwarden/secret.key "600 root:root"
+expect_stat /etc/boxwarden/web.conf "640 root:boxwarden-web"
+expect_stat /etc/boxwarden/secret.key "640 root:boxwarden-web"
 [ "$(in_root stat -c %s /etc/boxwarden/secret.key)" = 32 ] || die "secret.key is not 32 bytes"
+[ "$(in_root runuser -u boxwarden-web -- cat /etc/boxwarden/secret.key | wc -c)" = 32 ] ||
+    die "boxwarden-web cannot read secret.key"
+for user in boxwarden boxwarden-milter nobody; do
+    for f in secret.key web.conf; do
+        ! in_root runuser -u "$user" -- cat "/etc/boxwarden/$f" >/dev/null 2>&1 || die "$user can read $f"
+    done
+done
+! in_root runuser -u boxwarden-web -- cat /etc/boxwarden/boxwarden.conf >/dev/null 2>&1 ||
+    die "boxwarden-web can read boxwarden.conf"
+! in_root runuser -u nobody -- ls /etc/boxwarden >/dev/null 2>&1 || die "nobody can list /etc/boxwarden"
+echo "ok: secret.key and web.conf readable by boxwarden-web only; boxwarden.conf not by it"
+web_groups=$(in_root id -nG boxwarden-web)
+[ "$web_groups" = boxwarden-web ] || die "boxwarden-web is in the groups '$web_groups' (expected only its own)"
+echo "ok: user boxwarden-web, in its own group only"
+for f in templates/layout.mustache templates/mailbox.mustache static/boxwarden.css static/boxwarden.js \
+    fail2ban/boxwarden-web.conf; do
+    [ -s "$ROOT/usr/share/boxwarden/web/$f" ] || die "/usr/share/boxwarden/web/$f missing"
+done
+[ -s "$ROOT/usr/share/boxwarden/sql/grants/boxwarden-web-grants.sql" ] || die "boxwarden-web-grants.sql missing"
+[ -s "$ROOT/usr/share/doc/boxwarden-web/examples/dovecot/91-boxwarden-web.conf" ] || die "the Dovecot example is missing"
+echo "ok: templates, static files, fail2ban filter, grant script, Dovecot example"
 expect_stat /var/lib/boxwarden "750 boxwarden:boxwarden"
 expect_stat /var/spool/boxwarden "700 boxwarden:boxwarden"
 in_root getent group boxwarden-query >/dev/null || die "group boxwarden-query missing"
 in_root id -nG boxwarden-milter | grep -qw boxwarden-query || die "boxwarden-milter not in boxwarden-query"
 echo "ok: users boxwarden, boxwarden-milter (in boxwarden-query)"
-for page in man8/boxwarden-policyd.8.gz man8/boxwarden-milter.8.gz man8/boxwardenctl.8.gz man5/boxwarden.conf.5.gz; do
+for page in man8/boxwarden-policyd.8.gz man8/boxwarden-milter.8.gz man8/boxwardenctl.8.gz man8/boxwarden-web.8.gz \
+    man5/boxwarden.conf.5.gz; do
     [ -s "$ROOT/usr/share/man/$page" ] || die "man page $page missing"
 done
 echo "ok: man pages"
 [ -s "$ROOT/usr/share/doc/boxwarden-common/README.Debian" ] || [ -s "$ROOT/usr/share/doc/boxwarden-common/README.Debian.gz" ] ||
     die "README.Debian missing"
+[ -s "$ROOT/usr/share/doc/boxwarden-web/README.Debian" ] || [ -s "$ROOT/usr/share/doc/boxwarden-web/README.Debian.gz" ] ||
+    die "README.Debian of boxwarden-web missing"
 # A reinstall keeps the key (it decrypts stored passwords).
 key_before=$(sha256sum "$ROOT/etc/boxwarden/secret.key")
 in_root dpkg-reconfigure boxwarden-common >/dev/null 2>&1 || in_root sh -c 'dpkg --configure -a' >/dev/null
 [ "$(sha256sum "$ROOT/etc/boxwarden/secret.key")" = "$key_before" ] || die "secret.key replaced by a reconfigure"
-echo "ok: secret.key kept across dpkg-reconfigure"
+expect_stat /etc/boxwarden/secret.key "640 root:boxwarden-web"
+expect_stat /etc/boxwarden "751 root:boxwarden"
+echo "ok: secret.key kept across dpkg-reconfigure, still the page's to read"
 lap "checks of the installed packages"
 
 # --- remove, purge
-pkgs="boxwarden-common boxwarden-policyd boxwarden-milter dovecot-boxwarden boxwarden-tools"
+pkgs="boxwarden-common boxwarden-policyd boxwarden-milter dovecot-boxwarden boxwarden-tools boxwarden-web"
 in_root apt-get remove -y -q $pkgs >"$WORK/remove.log" 2>&1 || { cat "$WORK/remove.log"; die "apt-get remove"; }
-for f in /usr/sbin/boxwarden-policyd /usr/sbin/boxwarden-milter /usr/sbin/boxwardenctl \
-    /usr/lib/dovecot/modules/lib90_boxwarden_plugin.so; do
+for f in /usr/sbin/boxwarden-policyd /usr/sbin/boxwarden-milter /usr/sbin/boxwardenctl /usr/sbin/boxwarden-web \
+    /usr/lib/dovecot/modules/lib90_boxwarden_plugin.so /usr/share/boxwarden/web; do
     [ ! -e "$ROOT$f" ] || die "$f left after remove"
 done
 [ -e "$ROOT/etc/boxwarden/boxwarden.conf" ] || die "remove deleted the conffile (only purge may)"
-echo "ok: remove: binaries gone, configuration kept"
+[ -e "$ROOT/etc/boxwarden/web.conf" ] || die "remove deleted web.conf (only purge may)"
+# Without the page nobody but root reads the key again.
+expect_stat /etc/boxwarden/secret.key "600 root:root"
+expect_stat /etc/boxwarden "750 root:boxwarden"
+echo "ok: remove: binaries gone, configuration kept, secret.key 0600 root:root again"
 # A spool still holding entries is kept at purge, with a warning.
 printf 'x' >"$ROOT/var/spool/boxwarden/segment-test"
 in_root dpkg --purge $pkgs >"$WORK/purge.log" 2>&1 || { cat "$WORK/purge.log"; die "dpkg --purge"; }
@@ -158,7 +195,7 @@ left=$(cd "$ROOT" && find . -xdev -path ./proc -prune -o -path ./var/cache/apt -
     -o -path ./var/cache/man -prune \
     -o -path ./tmp/debs -prune -o -name '*boxwarden*' -print)
 [ -z "$left" ] || { echo "$left"; die "files of boxwarden left after purge"; }
-echo "ok: purge: no file of boxwarden left (users boxwarden, boxwarden-milter and group boxwarden-query stay, as documented)"
+echo "ok: purge: no file of boxwarden left (users boxwarden, boxwarden-milter, boxwarden-web and group boxwarden-query stay, as documented)"
 lap "remove and purge"
 
 echo "packages: OK in $(($(date +%s) - t_start)) s"

@@ -9,10 +9,14 @@
 #include "boxwarden/config.h"
 #include "http_server.h"
 
+#ifndef BOXWARDEN_VERSION
+#define BOXWARDEN_VERSION "unknown"
+#endif
+
 namespace {
 
 int usage(std::ostream& out, int code) {
-    out << "usage: boxwarden-web [--config FILE] [--check-config]\n";
+    out << "usage: boxwarden-web [--config FILE] [--check-config] | --version | --help\n";
     return code;
 }
 
@@ -34,7 +38,10 @@ int main(int argc, char** argv) {
             check_only = true;
         else if (args[i] == "--help")
             return usage(std::cout, 0);
-        else
+        else if (args[i] == "--version") {
+            std::cout << "boxwarden-web " << BOXWARDEN_VERSION << "\n";
+            return 0;
+        } else
             return usage(std::cerr, 2);
     }
     try {

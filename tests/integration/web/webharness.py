@@ -20,6 +20,12 @@ SOCK = os.environ["BOXWARDEN_TEST_MYSQL_SOCKET"]
 SRC = os.environ["BOXWARDEN_SOURCE_DIR"]
 BASE = os.environ["BOXWARDEN_WEB_TEST_DIR"]
 
+# BOXWARDEN_WEB_TEST_DB_ROLE=1: the daemon connects as a database user holding
+# only the role of sql/grants/boxwarden-web-grants.sql (as the package sets it
+# up), so a statement the role lacks fails the suite; boxwardenctl and the
+# tests' own SQL stay root.
+AS_WEB_ROLE = os.environ.get("BOXWARDEN_WEB_TEST_DB_ROLE", "") == "1"
+
 ADMIN_PASSWORD = "Sup3r-Admin-Passw0rd"
 DOMAIN_ADMIN_PASSWORD = "D0main-Admin-Passw0rd"
 
@@ -89,6 +95,21 @@ class WebEnv:
             for k, v in cfg.items():
                 f.write("%s = %s\n" % (k, v))
         self.ctl("db", "migrate")
+        # The daemon's own configuration: the same, or with the web role's user.
+        self.web_config = self.config
+        self.web_user = None
+        if AS_WEB_ROLE:
+            self.web_user = self.db + "_w"
+            web_password = secrets.token_hex(16)
+            sql(self.db, "SET @bw_role_prefix = '%s_', @bw_web_user = '%s', @bw_web_password = '%s';\n"
+                "SOURCE %s" % (self.db, self.web_user, web_password,
+                               os.path.join(SRC, "sql", "grants", "boxwarden-web-grants.sql")))
+            cfg.update({"db_user": self.web_user, "db_password": web_password})
+            self.web_config = os.path.join(self.dir, "web.conf")
+            with open(self.web_config, "w") as f:
+                for k, v in cfg.items():
+                    f.write("%s = %s\n" % (k, v))
+            os.chmod(self.web_config, 0o600)
         self.proc = None
         self.log_path = os.path.join(self.dir, "web.log")
 
@@ -118,7 +139,7 @@ class WebEnv:
 
     def start(self):
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([WEB, "--config", self.config], stdout=self.log,
+        self.proc = subprocess.Popen([WEB, "--config", self.web_config], stdout=self.log,
                                      stderr=self.log)
         assert wait_until(lambda: self.proc.poll() is not None or "listening on" in self.read_log()), \
             self.read_log()
@@ -139,6 +160,9 @@ class WebEnv:
         if self.proc:
             self.log.close()
         sql(self.db, "DROP DATABASE IF EXISTS " + self.db, database=False)
+        if self.web_user:
+            sql(self.db, "DROP USER IF EXISTS '%s'@'localhost'; DROP ROLE IF EXISTS `%s_web`"
+                % (self.web_user, self.db), database=False)
 
     def url(self, path=""):
         return "http://127.0.0.1:%d%s" % (self.port, path)
