@@ -1,7 +1,7 @@
 -- The read-only MySQL account of Postfix's boxwarden maps
 -- (boxwarden-domains.cf, boxwarden-mailboxes.cf). Run as the database admin
 -- in the boxwarden database, after setting a password:
---   SET @pw = '...'; SOURCE boxwarden-postfix-grants.sql;
+--   { echo "SET @pw = '...';"; cat boxwarden-postfix-grants.sql; } | mariadb boxwarden
 CREATE USER IF NOT EXISTS 'boxwarden_postfix'@'localhost';
 SET @bw_sql = CONCAT('ALTER USER \'boxwarden_postfix\'@\'localhost\' IDENTIFIED BY ', QUOTE(@pw));
 PREPARE bw_stmt FROM @bw_sql;
