@@ -5,7 +5,8 @@
 --     mariadb boxwarden < /usr/share/boxwarden/sql/grants/boxwarden-grants.sql
 -- Roles are server-wide; to install a second boxwarden database on the same
 -- server, give its roles another prefix (default 'boxwarden_'):
---     mariadb -e "SET @bw_role_prefix = 'site2_'; SOURCE .../boxwarden-grants.sql" site2
+--     mariadb -e "SET @bw_role_prefix = 'site2_';
+--                 SOURCE .../boxwarden-grants.sql" site2
 -- Running it again adds missing grants and never removes any.
 --
 -- Roles (grant one to each database user, and make it the user's default):
