@@ -329,8 +329,9 @@ void PolicydClient::close() {
 }
 
 void PolicydClient::abandon_in_flight(const std::string& why) {
-    for (; in_flight_ > 0; --in_flight_)
-        ready_.push_back(RawReply{ResultKind::Tempfail, "no reply (" + why + ")", {}});
+    std::string text;  // append, not "lit" + string (g++12 -O3 -Wrestrict)
+    text.append("no reply (").append(why).append(")");
+    for (; in_flight_ > 0; --in_flight_) ready_.push_back(RawReply{ResultKind::Tempfail, text, {}});
 }
 
 void PolicydClient::read_in_flight(Deadline deadline, std::size_t keep, bool wait) {
