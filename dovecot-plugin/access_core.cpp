@@ -4,6 +4,7 @@
 // everything (an exception must never unwind through Dovecot).
 #include "access_core.h"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <exception>
@@ -20,6 +21,16 @@ namespace {
 
 // Entries kept for a retry when policyd could not make them durable.
 constexpr std::size_t kMaxPending = 1000;
+// Entries sent whose reply has not come yet: the command that would send
+// one more waits (at most boxwarden_timeout) for the oldest reply first.
+constexpr std::size_t kMaxInFlight = 256;
+
+// One agent-log entry; seq orders the retry queue (the event ids' sequence).
+struct Entry {
+    std::uint64_t seq = 0;
+    bw::client::RecordAgentAction action;
+    bool warned = false;  // "not yet durable" logged once per entry
+};
 
 }  // namespace
 
@@ -41,7 +52,12 @@ struct bwa_session {
     bool agent_log;
     dp::SessionIdentity who;
     std::uint64_t sequence = 0;
-    std::deque<bw::client::RecordAgentAction> pending;
+    // Sent on `client`, reply not yet collected, in sending order (the order
+    // of its replies).
+    std::deque<Entry> in_flight;
+    // Not durable yet (tempfail, connection lost): sent again, by seq.
+    std::deque<Entry> pending;
+    bool finishing = false;  // session end: entries still failing are logged lost
     std::string message;
 };
 
@@ -62,33 +78,91 @@ std::string describe(const bw::client::RecordAgentAction& r) {
     return d;
 }
 
-// One entry to policyd; false when it is not durable (tempfail) — kept for a
-// retry. An entry policyd refuses (error) is logged and dropped: resending
-// it unchanged cannot help.
-bool send_entry(bwa_session* s, const bw::client::RecordAgentAction& r) {
-    auto res = s->client.record_agent_action(r);
-    if (res.ok()) return true;
+// Into the retry queue, in event order (a retry must not overtake older
+// entries). Beyond kMaxPending the entry is lost (logged).
+void keep_for_retry(bwa_session* s, Entry e, const std::string& why) {
+    if (s->pending.size() >= kMaxPending) {
+        log_to(s, BWP_LOG_ERROR,
+               "boxwarden: agent-log entry lost (policyd unreachable, " +
+                   std::to_string(kMaxPending) +
+                   " entries already waiting): " + describe(e.action));
+        return;
+    }
+    if (!s->finishing && !e.warned)
+        log_to(s, BWP_LOG_WARNING,
+               "boxwarden: agent-log entry not yet durable (" + why +
+                   "), kept for a retry: " + describe(e.action));
+    e.warned = true;
+    auto at = std::upper_bound(s->pending.begin(), s->pending.end(), e.seq,
+                               [](std::uint64_t seq, const Entry& p) { return seq < p.seq; });
+    s->pending.insert(at, std::move(e));
+}
+
+// policyd's answer to one entry. ok: durable. error: refused, resending it
+// unchanged cannot help (logged, dropped). tempfail or no reply: retry.
+void settle(bwa_session* s, Entry e, const bw::client::RawReply& raw) {
+    auto res = bw::client::decode_recorded(raw);
+    if (res.ok() && res.value.event_id == e.action.event_id) return;
     if (res.kind == bw::client::ResultKind::Error) {
         log_to(s, BWP_LOG_ERROR,
                "boxwarden: agent-log entry refused by policyd (" + res.error +
-                   "), dropped: " + describe(r));
+                   "), dropped: " + describe(e.action));
+        return;
+    }
+    std::string why = res.ok() ? std::string("reply out of step")
+                      : raw.attributes.find("status")
+                          ? "tempfail from policyd: " + bw::sanitize_for_log(res.error)
+                          : "policyd unreachable: " + bw::sanitize_for_log(res.error);
+    keep_for_retry(s, std::move(e), why);
+}
+
+// The replies collected from the client belong to the oldest entries sent.
+void settle_all(bwa_session* s, const std::vector<bw::client::RawReply>& replies) {
+    for (const auto& raw : replies) {
+        if (s->in_flight.empty()) return;  // cannot happen: one reply per request
+        Entry e = std::move(s->in_flight.front());
+        s->in_flight.pop_front();
+        settle(s, std::move(e), raw);
+    }
+}
+
+// Sends one entry without waiting for its reply; false when it could not
+// be sent (then it is settled: kept for a retry or dropped).
+bool send_entry(bwa_session* s, Entry e) {
+    if (s->in_flight.size() >= kMaxInFlight)
+        settle_all(s, s->client.collect_until(bw::client::deadline_in(s->client.timeout()),
+                                              kMaxInFlight - 1));
+    auto now = s->client.send_async(bw::client::record_agent_action_request(e.action));
+    if (!now) {
+        s->in_flight.push_back(std::move(e));
         return true;
     }
+    // A broken connection also answered what was in flight on it: first.
+    settle_all(s, s->client.collect_ready());
+    settle(s, std::move(e), *now);
     return false;
 }
 
+// Replies already there, then one pass over the retry queue, oldest
+// first, until policyd cannot be reached. Never waits, except when the
+// in-flight window is full.
 void retry_pending(bwa_session* s) {
-    while (!s->pending.empty()) {
-        if (!send_entry(s, s->pending.front())) return;
+    settle_all(s, s->client.collect_ready());
+    for (std::size_t n = s->pending.size(); n > 0 && !s->pending.empty(); --n) {
+        Entry e = std::move(s->pending.front());
         s->pending.pop_front();
+        // Not sent and no connection: back in the queue; the rest waits too.
+        if (!send_entry(s, std::move(e)) && !s->client.connected()) return;
     }
 }
 
 int record(bwa_session* s, std::string_view action, const char* folder, const char* message_id,
            long long occurred_at_us) {
     if (!s->agent_log) return 1;
-    bw::client::RecordAgentAction r;
-    r.event_id = dp::agent_event_id(s->service, s->session_id, ++s->sequence);
+    Entry e;
+    e.seq = ++s->sequence;
+    auto& r = e.action;
+    r.event_id = dp::agent_event_id(s->service, s->session_id, e.seq);
     r.mailbox = s->who.mailbox;
     r.login = dp::agent_login(s->who);
     r.action = std::string(action);
@@ -98,18 +172,35 @@ int record(bwa_session* s, std::string_view action, const char* folder, const ch
     r.message_id = message_id ? message_id : "";
     // Older entries first, so the log keeps its order where it can.
     retry_pending(s);
-    if (s->pending.empty() && send_entry(s, r)) return 1;
-    if (s->pending.size() >= kMaxPending) {
-        log_to(s, BWP_LOG_ERROR,
-               "boxwarden: agent-log entry lost (policyd unreachable, " +
-                   std::to_string(kMaxPending) + " entries already waiting): " + describe(r));
+    if (!s->pending.empty()) {
+        keep_for_retry(s, std::move(e), "older entries still waiting");
         return -1;
     }
-    log_to(s, BWP_LOG_WARNING,
-           "boxwarden: agent-log entry not yet durable (policyd unreachable), kept for a retry: " +
-               describe(r));
-    s->pending.push_back(std::move(r));
-    return -1;
+    return send_entry(s, std::move(e)) ? 1 : -1;
+}
+
+// Session end: every reply still due (at most boxwarden_timeout), then the
+// entries not durable once more on a fresh connection (event_id makes a
+// repeat harmless) and their replies; what is left is lost (logged by the
+// caller).
+void finish(bwa_session* s) {
+    using bw::client::deadline_in;
+    s->finishing = true;
+    settle_all(s, s->client.collect_all(deadline_in(s->client.timeout())));
+    if (s->pending.empty()) return;
+    s->client.close();
+    std::deque<Entry> again;
+    again.swap(s->pending);
+    while (!again.empty()) {
+        Entry e = std::move(again.front());
+        again.pop_front();
+        if (!send_entry(s, std::move(e)) && !s->client.connected()) {
+            // policyd unreachable: the newer rest cannot be sent either.
+            for (Entry& rest : again) s->pending.push_back(std::move(rest));
+            break;
+        }
+    }
+    settle_all(s, s->client.collect_all(deadline_in(s->client.timeout())));
 }
 
 }  // namespace
@@ -130,11 +221,11 @@ void bwa_session_destroy(bwa_session** session) {
     if (!session || !*session) return;
     try {
         bwa_session* s = *session;
-        retry_pending(s);
-        for (const auto& r : s->pending)
+        finish(s);
+        for (const Entry& e : s->pending)
             log_to(s, BWP_LOG_ERROR,
                    "boxwarden: agent-log entry lost at session end (policyd unreachable): " +
-                       describe(r));
+                       describe(e.action));
         delete s;
     } catch (...) {
     }
@@ -149,6 +240,8 @@ int bwa_assignment_check(bwa_session* s, const char** message_r) {
     try {
         if (!s || !s->who.identified()) return 1;
         const auto reply = s->client.user(s->who.login);
+        // The call read the agent-log replies that were due before its own.
+        settle_all(s, s->client.collect_ready());
         switch (dp::assignment_state(reply, s->who.mailbox)) {
             case dp::AssignmentState::Assigned:
                 return 1;

@@ -26,6 +26,10 @@ struct bwa_session_settings {
 
 /* NULL on failure (logged). */
 bwa_session* bwa_session_create(const struct bwa_session_settings* settings, bwp_log_func* log);
+/* Session end: waits (at most boxwarden_timeout) for the replies still
+ * due, sends the entries not durable once more on a fresh connection and
+ * waits for those (again at most boxwarden_timeout); logs each entry still
+ * not durable as lost. */
 void bwa_session_destroy(bwa_session** session);
 
 /* 1 when the session was opened with a master login (assignment checks
@@ -47,25 +51,33 @@ int bwa_assignment_check(bwa_session* session, const char** message_r);
 #define BWA_FLAG_DELETED 0x04
 #define BWA_FLAG_SEEN 0x08
 
-/* A flag change on one mail: records read / answered / deleted for each
- * flag that became set. message_id may be NULL. 1 ok (or nothing to
- * record), -1 an entry could not be made durable (logged). */
+/* Agent-log entries are sent to policyd without waiting for its reply
+ * (at most 256 in flight; replies are collected on later calls without
+ * waiting, on the assignment check and at session end). An entry policyd
+ * did not make durable (tempfail, connection lost) goes to a retry queue
+ * (at most 1000) and is sent again, oldest first, before the next entry,
+ * on bwa_retry_pending and at session end (docs/dovecot-auth.md).
+ *
+ * A flag change on one mail: records read / answered / deleted for each
+ * flag that became set. message_id may be NULL. 1 sent (or nothing to
+ * record), -1 an entry could not be sent now (kept for a retry or lost,
+ * logged). */
 int bwa_flags_changed(bwa_session* session, unsigned int old_flags, unsigned int new_flags,
                       const char* message_id, long long occurred_at_us);
 
 /* A mail moved (IMAP MOVE, or COPY followed by EXPUNGE in one command) to
- * `folder`. 1 ok, -1 not durable (logged). */
+ * `folder`. 1 sent, -1 not sent now (logged). */
 int bwa_mail_moved(bwa_session* session, const char* folder, const char* message_id,
                    long long occurred_at_us);
 
 /* A mail expunged, not by a move; flags: its flags then. "deleted" unless
  * \Deleted was set (then it was recorded when the flag was set; POP3's
- * DELE expunges without it). 1 ok, -1 not durable (logged). */
+ * DELE expunges without it). 1 sent, -1 not sent now (logged). */
 int bwa_mail_expunged(bwa_session* session, unsigned int flags, const char* message_id,
                       long long occurred_at_us);
 
-/* Retries entries that could not be made durable before (kept in memory,
- * at most 1000). Called by the timer and at session end. */
+/* Collects the replies already there (never waits) and sends the retry
+ * queue again. Called by the recheck timer. */
 void bwa_retry_pending(bwa_session* session);
 
 #ifdef __cplusplus

@@ -1,7 +1,9 @@
 /* boxwarden's Dovecot 2.3 plugin (lib90_boxwarden_plugin.so), delivery side:
  * the only file that includes Dovecot's headers. It registers the LMTP
  * hooks and hands every decision to the C++ core (plugin_core.h):
- *   cmd_rcpt      -> bwp_rcpt_check: policyd's verdict per RCPT TO
+ *   cmd_rcpt      -> bwp_rcpt_check: policyd's verdict per RCPT TO (from
+ *                    request=mailbox, whose answer the save reuses)
+ *   trans_start, trans_free -> bwp_transaction_end (forgets those answers)
  *   local_deliver -> bwp_before_save (received activity, before the save),
  *                    the save itself, then bwp_ooo_prepare and smtp-submit
  *                    for an out-of-office reply.
@@ -27,8 +29,8 @@
 #include "lmtp-recipient.h"
 /* clang-format on */
 
-#include "plugin_core.h"
 #include "boxwarden-access.h" /* IMAP/POP3 side (boxwarden-access.c) */
+#include "plugin_core.h"
 
 #define BOXWARDEN_DEFAULT_SOCKET "/run/boxwarden/query.sock"
 #define BOXWARDEN_DEFAULT_TIMEOUT_MS 2000
@@ -250,6 +252,23 @@ static int boxwarden_local_deliver(struct client* client, struct lmtp_recipient*
     return ret;
 }
 
+/* What bwp_rcpt_check kept is for one transaction only. */
+static void boxwarden_trans_start(struct client* client, struct smtp_server_transaction* trans) {
+    struct boxwarden_lmtp_client* bclient = BOXWARDEN_LMTP_CONTEXT(client);
+
+    bwp_transaction_end(boxwarden_core);
+    if (bclient->module_ctx.super.trans_start != NULL)
+        bclient->module_ctx.super.trans_start(client, trans);
+}
+
+static void boxwarden_trans_free(struct client* client, struct smtp_server_transaction* trans) {
+    struct boxwarden_lmtp_client* bclient = BOXWARDEN_LMTP_CONTEXT(client);
+
+    bwp_transaction_end(boxwarden_core);
+    if (bclient->module_ctx.super.trans_free != NULL)
+        bclient->module_ctx.super.trans_free(client, trans);
+}
+
 static void boxwarden_client_created(struct client** clientp) {
     struct client* client = *clientp;
     struct boxwarden_lmtp_client* bclient;
@@ -258,6 +277,8 @@ static void boxwarden_client_created(struct client** clientp) {
     bclient->module_ctx.super = client->v;
     client->v.cmd_rcpt = boxwarden_cmd_rcpt;
     client->v.local_deliver = boxwarden_local_deliver;
+    client->v.trans_start = boxwarden_trans_start;
+    client->v.trans_free = boxwarden_trans_free;
     MODULE_CONTEXT_SET(client, boxwarden_lmtp_module, bclient);
 
     if (next_hook_client_created != NULL) next_hook_client_created(clientp);

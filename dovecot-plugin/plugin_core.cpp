@@ -6,9 +6,11 @@
 #include <sys/random.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -33,6 +35,15 @@ struct bwp_core {
     bwp_log_func* log;
     bool ooo_enabled;
     bool ooo_from_mailbox;
+
+    // policyd's mailbox replies asked at RCPT in the current transaction,
+    // reused by bwp_before_save for the same recipient (one round trip
+    // less per delivery); cleared by bwp_transaction_end.
+    struct Remembered {
+        bw::client::MailboxReply reply;
+        std::chrono::steady_clock::time_point asked;
+    };
+    std::map<std::string, Remembered> rcpt_replies;
 
     // The hosted mailbox of the last bwp_before_save (for bwp_ooo_prepare).
     bool pending = false;
@@ -73,6 +84,10 @@ bw::dovecot_plugin::DeliveryFacts facts_of(const bwp_delivery& d, const std::str
     return f;
 }
 
+// A reply from RCPT is reused at the save only this long (a transaction
+// whose DATA takes longer asks again).
+constexpr auto kRcptReplyMaxAge = std::chrono::seconds(60);
+
 }  // namespace
 
 extern "C" {
@@ -98,19 +113,25 @@ int bwp_rcpt_check(bwp_core* core, const char* address, const char* delimiters,
                    bwp_reply* reply_r) {
     try {
         const std::string mailbox = mailbox_of(address, delimiters);
-        auto v = core->client.verdict(mailbox);
-        if (v.kind == ResultKind::Ok || v.kind == ResultKind::NotFound) {
-            if (v.value.deliver()) return 1;
-            const int code = v.value.smtp_code;
-            if ((code >= 400 && code < 600) && !v.value.enhanced_code.empty()) {
-                set_reply(reply_r, code, v.value.enhanced_code, v.value.smtp_text);
+        // request=mailbox: its first part is the verdict; the rest is kept
+        // for the save of this recipient.
+        auto m = core->client.mailbox(mailbox);
+        core->rcpt_replies.erase(mailbox);
+        const bw::client::VerdictReply& v = m.value.delivery;
+        if (m.kind == ResultKind::Ok || m.kind == ResultKind::NotFound) {
+            if (m.kind == ResultKind::Ok && v.deliver() && v.exists.value_or(false))
+                core->rcpt_replies[mailbox] = {m.value, std::chrono::steady_clock::now()};
+            if (v.deliver()) return 1;
+            const int code = v.smtp_code;
+            if ((code >= 400 && code < 600) && !v.enhanced_code.empty()) {
+                set_reply(reply_r, code, v.enhanced_code, v.smtp_text);
                 return code >= 500 ? 0 : -1;
             }
         }
         log_to(core, BWP_LOG_ERROR,
                "boxwarden: verdict for " + bw::sanitize_for_log(mailbox, 320) + " failed (" +
-                   std::string(bw::client::to_string(v.kind)) +
-                   "): " + bw::sanitize_for_log(v.error, 300));
+                   std::string(bw::client::to_string(m.kind)) +
+                   "): " + bw::sanitize_for_log(m.error, 300));
     } catch (const std::exception& e) {
         log_to(core, BWP_LOG_ERROR, std::string("boxwarden: RCPT check failed: ") + e.what());
     } catch (...) {
@@ -124,7 +145,15 @@ int bwp_before_save(bwp_core* core, const bwp_delivery* d, bwp_reply* reply_r) {
     try {
         core->pending = false;
         const std::string mailbox = mailbox_of(d->recipient, d->delimiters);
-        auto m = core->client.mailbox(mailbox);
+        bw::client::Result<bw::client::MailboxReply> m;
+        auto known = core->rcpt_replies.find(mailbox);
+        if (known != core->rcpt_replies.end() &&
+            std::chrono::steady_clock::now() - known->second.asked < kRcptReplyMaxAge) {
+            m.kind = ResultKind::Ok;
+            m.value = known->second.reply;
+        } else {
+            m = core->client.mailbox(mailbox);
+        }
         if (m.kind == ResultKind::NotFound) return 1;  // not hosted here: nothing to record
         if (m.kind == ResultKind::Ok) {
             if (!m.value.delivery.exists.value_or(false)) return 1;
@@ -161,6 +190,10 @@ int bwp_before_save(bwp_core* core, const bwp_delivery* d, bwp_reply* reply_r) {
     }
     set_tempfail(reply_r);
     return -1;
+}
+
+void bwp_transaction_end(bwp_core* core) {
+    if (core) core->rcpt_replies.clear();
 }
 
 int bwp_ooo_prepare(bwp_core* core, const bwp_delivery* d, bwp_ooo_reply* reply_r) {

@@ -37,9 +37,16 @@ struct bwp_reply {
 
 /* RCPT TO gate. 1: deliver. 0: reject with *reply_r (policyd's verdict).
  * -1: temporary failure, *reply_r is 451 4.3.0. address: the RCPT path
- * ("local@domain"); delimiters: recipient_delimiter ("" = none). */
+ * ("local@domain"); delimiters: recipient_delimiter ("" = none). Asks
+ * policyd's request=mailbox (its verdict part decides) and keeps the
+ * answer of a hosted mailbox for bwp_before_save of the same recipient
+ * until bwp_transaction_end (at most 60 s). */
 int bwp_rcpt_check(bwp_core* core, const char* address, const char* delimiters,
                    struct bwp_reply* reply_r);
+
+/* The LMTP transaction ended (or a new one starts): forgets what
+ * bwp_rcpt_check kept. */
+void bwp_transaction_end(bwp_core* core);
 
 struct bwp_delivery {
     const char* recipient;       /* RCPT path */
@@ -51,7 +58,8 @@ struct bwp_delivery {
 };
 
 /* Before the message is saved for one recipient: records the received
- * activity when the recipient is a hosted mailbox. 1: go on and save.
+ * activity when the recipient is a hosted mailbox (the mailbox facts from
+ * this transaction's bwp_rcpt_check, else asked now). 1: go on and save.
  * -1: temporary failure (*reply_r is 451 4.3.0): do not save. Remembers the
  * mailbox facts for bwp_ooo_prepare. */
 int bwp_before_save(bwp_core* core, const struct bwp_delivery* delivery, struct bwp_reply* reply_r);

@@ -178,16 +178,28 @@ void LogWriter::start() {
 }
 
 bool LogWriter::submit(const LogEvent& event) {
-    const std::string payload = spool::encode_event(event);
-    if (payload.size() > spool::kMaxPayloadBytes) {
-        impl_->log(compose_log_line("log writer: event ", Untrusted{spool::event_id_of(event), 300},
-                                    " is too large to spool (", std::to_string(payload.size()),
-                                    " bytes)"));
-        return false;
+    return submit_all({event}).front();
+}
+
+std::vector<bool> LogWriter::submit_all(const std::vector<LogEvent>& events) {
+    std::vector<bool> durable(events.size(), false);
+    std::vector<std::string> payloads;
+    std::vector<std::size_t> index;  // payloads[i] is events[index[i]]
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        std::string payload = spool::encode_event(events[i]);
+        if (payload.size() > spool::kMaxPayloadBytes) {
+            impl_->log(compose_log_line(
+                "log writer: event ", Untrusted{spool::event_id_of(events[i]), 300},
+                " is too large to spool (", std::to_string(payload.size()), " bytes)"));
+            continue;
+        }
+        payloads.push_back(std::move(payload));
+        index.push_back(i);
     }
-    if (!impl_->spool->append(payload)) return false;  // the spool logged why
-    impl_->submitted.fetch_add(1, std::memory_order_relaxed);
-    return true;
+    if (payloads.empty() || !impl_->spool->append_all(payloads)) return durable;  // logged
+    impl_->submitted.fetch_add(payloads.size(), std::memory_order_relaxed);
+    for (std::size_t i : index) durable[i] = true;
+    return durable;
 }
 
 LogWriterStats LogWriter::stats() const {

@@ -23,6 +23,7 @@
 #include <memory>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "boxwarden/clock.h"
 #include "boxwarden/db.h"
@@ -63,6 +64,9 @@ class LogWriter {
     // Durable on return (see contract). Returns false only when the event
     // cannot be made durable (spool unwritable): the caller answers tempfail.
     bool submit(const LogEvent& event);
+    // Several events made durable together (one fdatasync): one result per
+    // event; an event too large to spool fails alone.
+    std::vector<bool> submit_all(const std::vector<LogEvent>& events);
     LogWriterStats stats() const;
     void stop(std::chrono::milliseconds flush_timeout = std::chrono::seconds(5));
 

@@ -248,7 +248,7 @@ AttrList QueryHandler::user(const AttrRequest& r) const {
     return out;
 }
 
-AttrList QueryHandler::record_activity(const AttrRequest& r) const {
+std::variant<LogEvent, AttrList> QueryHandler::activity_event(const AttrRequest& r) const {
     const auto settings = d_.settings.get();
     ActivityEvent e;
     Field event_id = required(r, f::event_id, 128);
@@ -279,13 +279,14 @@ AttrList QueryHandler::record_activity(const AttrRequest& r) const {
     e.sender = sender.value;
     e.recipients = recipients.value;
     e.subject = subject.value;
-    if (!d_.log_sink.submit(e)) return reply(qp::status::tempfail, "log spool unavailable");
-    AttrList out = reply(qp::status::ok);
-    out.emplace_back(f::event_id, e.event_id);
-    return out;
+    return LogEvent{std::move(e)};
 }
 
-AttrList QueryHandler::record_agent_action(const AttrRequest& r) const {
+AttrList QueryHandler::record_activity(const AttrRequest& r) const {
+    return handle_all({r}).front();
+}
+
+std::variant<LogEvent, AttrList> QueryHandler::agent_action_event(const AttrRequest& r) const {
     const auto settings = d_.settings.get();
     AgentActionEvent e;
     Field event_id = required(r, f::event_id, 128);
@@ -316,9 +317,45 @@ AttrList QueryHandler::record_agent_action(const AttrRequest& r) const {
     e.action = action.value;
     e.occurred_at = *at;
     e.message_id = message_id.value;
-    if (!d_.log_sink.submit(e)) return reply(qp::status::tempfail, "log spool unavailable");
-    AttrList out = reply(qp::status::ok);
-    out.emplace_back(f::event_id, e.event_id);
+    return LogEvent{std::move(e)};
+}
+
+AttrList QueryHandler::record_agent_action(const AttrRequest& r) const {
+    return handle_all({r}).front();
+}
+
+std::vector<AttrList> QueryHandler::handle_all(const std::vector<AttrRequest>& requests) const {
+    std::vector<AttrList> out(requests.size());
+    std::vector<LogEvent> events;
+    std::vector<std::size_t> at;  // events[k] answers requests[at[k]]
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        const auto name = requests[i].find(f::request);
+        std::variant<LogEvent, AttrList> parsed;
+        if (name && *name == qp::request::record_activity)
+            parsed = activity_event(requests[i]);
+        else if (name && *name == qp::request::record_agent_action)
+            parsed = agent_action_event(requests[i]);
+        else
+            parsed = handle(requests[i]);
+        if (auto* answer = std::get_if<AttrList>(&parsed)) {
+            out[i] = std::move(*answer);
+            continue;
+        }
+        events.push_back(std::move(std::get<LogEvent>(parsed)));
+        at.push_back(i);
+    }
+    if (events.empty()) return out;
+    const std::vector<bool> durable = d_.log_sink.submit_all(events);
+    for (std::size_t k = 0; k < events.size(); ++k) {
+        if (k >= durable.size() || !durable[k]) {
+            out[at[k]] = reply(qp::status::tempfail, "log spool unavailable");
+            continue;
+        }
+        AttrList ok = reply(qp::status::ok);
+        ok.emplace_back(f::event_id,
+                        std::visit([](const auto& e) { return e.event_id; }, events[k]));
+        out[at[k]] = std::move(ok);
+    }
     return out;
 }
 

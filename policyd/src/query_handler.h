@@ -5,6 +5,8 @@
 // carries status=ok|notfound|tempfail|error and, unless ok, reason=.
 #include <chrono>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "boxwarden/attr_codec.h"
 #include "boxwarden/clock.h"
@@ -39,8 +41,14 @@ class QueryHandler {
 
     // Thread-safe.
     AttrList handle(const AttrRequest& request) const;
+    // Several requests, answered in order: the record_* among them are made
+    // durable together (one spool fdatasync), the others as handle() does.
+    std::vector<AttrList> handle_all(const std::vector<AttrRequest>& requests) const;
 
   private:
+    // A record_* request's event, or the error reply that refuses it.
+    std::variant<LogEvent, AttrList> activity_event(const AttrRequest& r) const;
+    std::variant<LogEvent, AttrList> agent_action_event(const AttrRequest& r) const;
     AttrList mailbox(const AttrRequest& r, bool verdict_only) const;
     AttrList user(const AttrRequest& r) const;
     AttrList record_activity(const AttrRequest& r) const;

@@ -29,6 +29,8 @@ constexpr std::size_t kSpoolWorkers = 2;
 // Replies waiting for a slow reader: stop taking its requests beyond this.
 constexpr std::size_t kMaxPendingOutput = 256 * 1024;
 constexpr std::size_t kReadChunk = 64 * 1024;
+// Pipelined log writes of one connection made durable together, at most.
+constexpr std::size_t kMaxLogGroup = 256;
 
 using SteadyClock = std::chrono::steady_clock;
 
@@ -46,6 +48,8 @@ struct Server::Connection {
     Protocol protocol;
     std::size_t listener;
     AttrRequestParser parser;
+    // Read while grouping log writes, but not one: handled next.
+    std::optional<AttrRequest> held;
     std::string out;
     std::size_t out_sent = 0;
     SteadyClock::time_point last_active = SteadyClock::now();
@@ -343,8 +347,11 @@ void Server::on_event(Connection& c, std::uint32_t events) {
 void Server::process(Connection& c) {
     bool drained = false;
     while (!c.busy && !c.closing && c.pending() < kMaxPendingOutput) {
-        std::optional<AttrRequestView> request = c.parser.next_view();
-        if (!request) {
+        std::optional<AttrRequest> held = std::move(c.held);
+        c.held.reset();
+        std::optional<AttrRequestView> request;
+        if (!held) request = c.parser.next_view();
+        if (!held && !request) {
             drained = true;
             break;
         }
@@ -364,15 +371,45 @@ void Server::process(Connection& c) {
         } else {
             ++stats_.query_requests;
             // The one owned copy: a query may outlive the read buffer (worker pool).
-            AttrRequest owned = request->to_owned();
-            if (QueryHandler::is_blocking(owned)) {
+            AttrRequest owned = held ? std::move(*held) : request->to_owned();
+            if (QueryHandler::is_blocking(owned) && QueryHandler::needs_database(owned)) {
                 c.busy = true;
-                WorkerPool& pool = QueryHandler::needs_database(owned) ? workers_ : spool_workers_;
-                pool.submit(c.id, [this, started, r = std::move(owned)] {
+                workers_.submit(c.id, [this, started, r = std::move(owned)] {
                     AttrList answer = query_.handle(r);
                     stats_.query_latency.observe(std::chrono::steady_clock::now() - started);
-                    return answer;
+                    return std::vector<AttrList>{std::move(answer)};
                 });
+                break;
+            }
+            if (QueryHandler::is_blocking(owned)) {
+                // A log write: the ones already pipelined behind it join it,
+                // so they wait for one spool fdatasync together; replies
+                // still go out in order, one per request.
+                c.busy = true;
+                std::vector<AttrRequest> group;
+                group.push_back(std::move(owned));
+                while (group.size() < kMaxLogGroup) {
+                    std::optional<AttrRequestView> next = c.parser.next_view();
+                    if (!next) break;
+                    AttrRequest more = next->to_owned();
+                    if (!QueryHandler::is_blocking(more) || QueryHandler::needs_database(more)) {
+                        c.held = std::move(more);
+                        break;
+                    }
+                    ++stats_.query_requests;
+                    group.push_back(std::move(more));
+                }
+                const std::size_t n = group.size();
+                spool_workers_.submit(
+                    c.id,
+                    [this, started, g = std::move(group)] {
+                        std::vector<AttrList> answers = query_.handle_all(g);
+                        const auto took = std::chrono::steady_clock::now() - started;
+                        for (std::size_t i = 0; i < answers.size(); ++i)
+                            stats_.query_latency.observe(took);
+                        return answers;
+                    },
+                    n);
                 break;
             }
             c.out += encode_attributes(query_.handle(owned), AttrEncoding::Escaped);
@@ -458,7 +495,8 @@ void Server::finish_jobs(WorkerPool& pool) {
         Connection& c = *it->second;
         c.busy = false;
         c.last_active = SteadyClock::now();
-        c.out += encode_attributes(d.reply, AttrEncoding::Escaped);
+        for (const AttrList& reply : d.replies)
+            c.out += encode_attributes(reply, AttrEncoding::Escaped);
         process(c);
     }
 }

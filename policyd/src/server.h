@@ -5,7 +5,8 @@
 // order. Requests that block (log writes, out-of-office claims) run on the
 // worker pool while that connection waits; everything else is answered
 // inline; requests that need only the local spool have workers of their own,
-// so a hung database never delays them. Framing errors and malformed policy
+// so a hung database never delays them, and a connection's pipelined log
+// writes already received run as one job (one spool fdatasync for all). Framing errors and malformed policy
 // requests close the connection (one log line); idle connections are closed
 // after idle_timeout, a request still incomplete request_timeout after its
 // first byte closes its connection. Unix peers are checked against the

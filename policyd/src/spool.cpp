@@ -335,15 +335,22 @@ bool Spool::flush(const std::string& bytes) {
 }
 
 bool Spool::append(std::string_view payload) {
-    if (payload.empty() || payload.size() > kMaxPayloadBytes) return false;
-    std::string record;
-    append_record(record, payload);
+    return append_all({std::string(payload)});
+}
+
+bool Spool::append_all(const std::vector<std::string>& payloads) {
+    std::string records;
+    for (const std::string& payload : payloads) {
+        if (payload.empty() || payload.size() > kMaxPayloadBytes) return false;
+        append_record(records, payload);
+    }
+    if (payloads.empty()) return true;
 
     std::unique_lock lock(mu_);
     if (!open_batch_) open_batch_ = std::make_shared<Batch>();
     const std::shared_ptr<Batch> mine = open_batch_;
-    mine->bytes += record;
-    ++mine->records;
+    mine->bytes += records;
+    mine->records += payloads.size();
     for (;;) {
         if (mine->done) return mine->ok;
         if (flushing_) {

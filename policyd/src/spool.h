@@ -47,6 +47,9 @@ class Spool {
     // Appends one record and returns once it is on disk (write + fdatasync;
     // concurrent callers share one fdatasync). False on an I/O error.
     bool append(std::string_view payload);
+    // Appends several records that become durable together (one write, one
+    // fdatasync, shared with concurrent callers as above). All or none.
+    bool append_all(const std::vector<std::string>& payloads);
 
     // Reads up to `max` durable records starting at `from`. `*end` becomes the
     // position after the last record returned, moved on to the next segment

@@ -23,10 +23,10 @@ WorkerPool::~WorkerPool() {
     if (event_fd_ >= 0) ::close(event_fd_);
 }
 
-void WorkerPool::submit(std::uint64_t connection_id, Job job) {
+void WorkerPool::submit(std::uint64_t connection_id, Job job, std::size_t requests) {
     {
         std::lock_guard lock(mu_);
-        queue_.emplace_back(connection_id, std::move(job));
+        queue_.push_back(Queued{connection_id, std::move(job), requests});
     }
     cv_.notify_one();
 }
@@ -54,7 +54,7 @@ void WorkerPool::stop() {
 void WorkerPool::run() {
     db::ThreadScope scope;
     for (;;) {
-        std::pair<std::uint64_t, Job> item;
+        Queued item;
         {
             std::unique_lock lock(mu_);
             cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -62,16 +62,20 @@ void WorkerPool::run() {
             item = std::move(queue_.front());
             queue_.pop_front();
         }
-        AttrList reply;
+        std::vector<AttrList> replies;
         try {
-            reply = item.second();
+            replies = item.job();
         } catch (const std::exception& e) {
             log_error("request failed: ", Untrusted{e.what()});
-            reply = {{"status", "tempfail"}, {"reason", "internal error"}};
+            replies.clear();
         }
+        // Exactly one reply per request, or the connection's replies would
+        // be out of step.
+        if (replies.size() != item.requests)
+            replies.assign(item.requests, {{"status", "tempfail"}, {"reason", "internal error"}});
         {
             std::lock_guard lock(mu_);
-            done_.push_back(Done{item.first, std::move(reply)});
+            done_.push_back(Done{item.connection_id, std::move(replies)});
         }
         const std::uint64_t one = 1;
         [[maybe_unused]] ssize_t n = ::write(event_fd_, &one, sizeof one);

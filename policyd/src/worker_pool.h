@@ -17,10 +17,11 @@ namespace boxwarden::policyd {
 
 class WorkerPool {
   public:
-    using Job = std::function<AttrList()>;
+    // One reply per request the job answers (several: pipelined log writes).
+    using Job = std::function<std::vector<AttrList>()>;
     struct Done {
         std::uint64_t connection_id;
-        AttrList reply;
+        std::vector<AttrList> replies;
     };
 
     explicit WorkerPool(std::size_t threads);
@@ -30,7 +31,8 @@ class WorkerPool {
 
     // Readable (eventfd) when results are waiting.
     int notify_fd() const { return event_fd_; }
-    void submit(std::uint64_t connection_id, Job job);
+    // `requests`: how many replies the job gives (all tempfail if it throws).
+    void submit(std::uint64_t connection_id, Job job, std::size_t requests = 1);
     // Takes every finished result (and resets the eventfd).
     std::vector<Done> take_done();
     // Finishes the queued jobs, then joins the threads.
@@ -42,7 +44,12 @@ class WorkerPool {
     int event_fd_ = -1;
     std::mutex mu_;
     std::condition_variable cv_;
-    std::deque<std::pair<std::uint64_t, Job>> queue_;
+    struct Queued {
+        std::uint64_t connection_id;
+        Job job;
+        std::size_t requests;
+    };
+    std::deque<Queued> queue_;
     std::vector<Done> done_;
     bool stopping_ = false;
     std::vector<std::thread> threads_;

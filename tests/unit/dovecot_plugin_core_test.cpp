@@ -53,13 +53,34 @@ AttrList verdict(const std::string& address, const char* v, const char* code, co
             {"verdict", v},   {"smtp_code", code},  {"enhanced_code", enh}, {"smtp_text", text}};
 }
 
+// request=mailbox's reply with status ok: the verdict part, then the rest.
+AttrList with_mailbox_fields(AttrList l) {
+    for (auto kv : std::vector<std::pair<std::string, std::string>>{{"active", "1"},
+                                                                    {"deactivated_at", ""},
+                                                                    {"email_name", ""},
+                                                                    {"vip", "0"},
+                                                                    {"ooo_enabled", "0"},
+                                                                    {"ooo_subject", ""},
+                                                                    {"ooo_body", ""},
+                                                                    {"ooo_start", ""},
+                                                                    {"ooo_end", ""},
+                                                                    {"ooo_interval_days", "7"}})
+        l.push_back(kv);
+    return l;
+}
+
+AttrList mailbox_reply(const std::string& a) {
+    return with_mailbox_fields(verdict(a, "deliver", "250", "2.1.5", "OK"));
+}
+
 TEST(DovecotPluginCore, RcptRepliesFollowTheVerdict) {
     Scripted s;
     s.script = [](const AttrRequest& r) -> AttrList {
         const std::string a(*r.find("address"));
-        if (a == "info@example.de") return verdict(a, "deliver", "250", "2.1.5", "OK");
+        if (a == "info@example.de") return mailbox_reply(a);
         if (a == "old@example.de")
-            return verdict(a, "reject-disabled", "550", "5.2.1", "Mailbox disabled");
+            return with_mailbox_fields(
+                verdict(a, "reject-disabled", "550", "5.2.1", "Mailbox disabled"));
         if (a == "busy@example.de")
             return {{"status", "tempfail"},
                     {"reason", "cache stale"},
@@ -76,6 +97,7 @@ TEST(DovecotPluginCore, RcptRepliesFollowTheVerdict) {
     ASSERT_NE(core, nullptr);
     bwp_reply reply{};
     EXPECT_EQ(bwp_rcpt_check(core, "Info+tag@Example.DE", "+", &reply), 1);
+    EXPECT_EQ(s.seen.back().at("request"), "mailbox");
     EXPECT_EQ(s.seen.back().at("address"), "info@example.de");  // extension removed
     EXPECT_EQ(bwp_rcpt_check(core, "old@example.de", "+", &reply), 0);
     EXPECT_EQ(reply.code, 550);
@@ -101,22 +123,6 @@ TEST(DovecotPluginCore, UnreachablePolicydIsATempfail) {
     ASSERT_FALSE(g_log.empty());
     EXPECT_NE(g_log.back().find("tempfail"), std::string::npos) << g_log.back();
     bwp_core_destroy(&core);
-}
-
-AttrList mailbox_reply(const std::string& a) {
-    AttrList l = verdict(a, "deliver", "250", "2.1.5", "OK");
-    for (auto kv : std::vector<std::pair<std::string, std::string>>{{"active", "1"},
-                                                                    {"deactivated_at", ""},
-                                                                    {"email_name", ""},
-                                                                    {"vip", "0"},
-                                                                    {"ooo_enabled", "0"},
-                                                                    {"ooo_subject", ""},
-                                                                    {"ooo_body", ""},
-                                                                    {"ooo_start", ""},
-                                                                    {"ooo_end", ""},
-                                                                    {"ooo_interval_days", "7"}})
-        l.push_back(kv);
-    return l;
 }
 
 TEST(DovecotPluginCore, ActivityIsRecordedBeforeTheSaveAndATempfailDefers) {
@@ -249,7 +255,52 @@ TEST(DovecotPluginCore, AFailedSendReleasesExactlyTheClaimItMade) {
     ASSERT_FALSE(g_log.empty());
     EXPECT_NE(g_log.back().find("not released (tempfail): db down"), std::string::npos)
         << g_log.back();
-    EXPECT_EQ(bwp_rcpt_check(core, "info@example.de", "+", &reply), -1);  // scripted error
+    EXPECT_EQ(bwp_rcpt_check(core, "info@example.de", "+", &reply), 1);  // still working
+    bwp_core_destroy(&core);
+}
+
+// One round trip less per delivery: the RCPT's mailbox answer serves the
+// save of that recipient in the same transaction, and only there.
+TEST(DovecotPluginCore, TheRcptAnswerIsReusedAtTheSaveOfTheSameTransactionOnly) {
+    Scripted s;
+    s.script = [&](const AttrRequest& r) -> AttrList {
+        const std::string req(*r.find("request"));
+        if (req == "mailbox") return mailbox_reply(std::string(*r.find("address")));
+        if (req == "record_activity")
+            return {{"status", "ok"}, {"event_id", std::string(*r.find("event_id"))}};
+        return {{"status", "error"}, {"reason", "unexpected"}};
+    };
+    bwp_core* core = make_core(s.server.path());
+    ASSERT_NE(core, nullptr);
+    const std::string header = "To: info@example.de\r\nMessage-ID: <t1@remote.test>\r\n\r\n";
+    bwp_delivery d{};
+    d.recipient = "info+x@example.de";
+    d.delimiters = "+";
+    d.envelope_sender = "a@remote.test";
+    d.header = header.data();
+    d.header_size = header.size();
+    d.delivered_at_us = 1796083290000000LL;
+    bwp_reply reply{};
+    auto requests = [&] {
+        std::lock_guard lock(s.mu);
+        std::vector<std::string> out;
+        for (const auto& m : s.seen) out.push_back(m.at("request"));
+        return out;
+    };
+    using V = std::vector<std::string>;
+    ASSERT_EQ(bwp_rcpt_check(core, "Info+x@example.de", "+", &reply), 1);
+    ASSERT_EQ(bwp_before_save(core, &d, &reply), 1);
+    EXPECT_EQ(requests(), (V{"mailbox", "record_activity"}));
+    // Another recipient of the transaction was not asked at RCPT: asked now.
+    d.recipient = "sales@example.de";
+    ASSERT_EQ(bwp_before_save(core, &d, &reply), 1);
+    EXPECT_EQ(requests(), (V{"mailbox", "record_activity", "mailbox", "record_activity"}));
+    // The next transaction asks again.
+    bwp_transaction_end(core);
+    d.recipient = "info@example.de";
+    ASSERT_EQ(bwp_before_save(core, &d, &reply), 1);
+    EXPECT_EQ(requests(), (V{"mailbox", "record_activity", "mailbox", "record_activity", "mailbox",
+                             "record_activity"}));
     bwp_core_destroy(&core);
 }
 

@@ -15,10 +15,17 @@ class FakeSink final : public LogSink {
   public:
     bool accept = true;
     std::vector<LogEvent> events;
+    std::vector<std::size_t> batches;  // sizes of the submit_all calls
     bool submit(const LogEvent& e) override {
         if (!accept) return false;
         events.push_back(e);
         return true;
+    }
+    std::vector<bool> submit_all(const std::vector<LogEvent>& all) override {
+        batches.push_back(all.size());
+        if (!accept) return std::vector<bool>(all.size(), false);
+        events.insert(events.end(), all.begin(), all.end());
+        return std::vector<bool>(all.size(), true);
     }
     LogWriterStats stats() const override {
         LogWriterStats s;
@@ -249,6 +256,43 @@ TEST_F(PolicydQueryHandlerTest, SpoolFailureIsTempfail) {
                   {"occurred_at", "2026-11-27 10:00:00"}});
     EXPECT_EQ(get(r, "status"), "tempfail");
     EXPECT_EQ(get(r, "reason"), "log spool unavailable");
+}
+
+// Pipelined log writes of one connection: made durable together (one
+// submit_all, so one spool fdatasync), answered one by one, in order.
+TEST_F(PolicydQueryHandlerTest, HandleAllMakesPipelinedLogWritesDurableTogether) {
+    auto action = [](const std::string& id, const std::string& what) {
+        AttrList attrs = {{"request", "record_agent_action"},
+                          {"event_id", id},
+                          {"mailbox", "info@example.de"},
+                          {"login", "anna"},
+                          {"action", what},
+                          {"occurred_at", "2026-11-27 10:00:00"}};
+        return AttrRequest{std::move(attrs)};
+    };
+    const std::vector<AttrRequest> requests = {
+        action("ag-1", "read"), action("ag-2", "flew"), action("ag-3", "answered"),
+        AttrRequest{{{"request", "user"}, {"login", "anna"}}}};
+    const auto replies = handler.handle_all(requests);
+    ASSERT_EQ(replies.size(), 4u);
+    EXPECT_EQ(get(replies[0], "status"), "ok");
+    EXPECT_EQ(get(replies[0], "event_id"), "ag-1");
+    EXPECT_EQ(get(replies[1], "status"), "error");
+    EXPECT_EQ(get(replies[2], "status"), "ok");
+    EXPECT_EQ(get(replies[2], "event_id"), "ag-3");
+    EXPECT_EQ(get(replies[3], "status"), "ok");
+    EXPECT_EQ(get(replies[3], "login"), "anna");
+    EXPECT_EQ(sink.batches, (std::vector<std::size_t>{2}));
+    ASSERT_EQ(sink.events.size(), 2u);
+    EXPECT_EQ(std::get<AgentActionEvent>(sink.events[1]).event_id, "ag-3");
+
+    sink.accept = false;
+    const auto failed = handler.handle_all({action("ag-4", "read"), action("ag-5", "read")});
+    ASSERT_EQ(failed.size(), 2u);
+    for (const auto& r : failed) {
+        EXPECT_EQ(get(r, "status"), "tempfail");
+        EXPECT_EQ(get(r, "reason"), "log spool unavailable");
+    }
 }
 
 TEST_F(PolicydQueryHandlerTest, BadRequestsGetPreciseErrors) {

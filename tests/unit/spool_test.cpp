@@ -193,6 +193,24 @@ TEST_F(SpoolFiles, AppendedRecordsSurviveAReopenInOrder) {
     for (int i = 0; i < 100; ++i) EXPECT_EQ(got[i], payload_of(i));
 }
 
+// Pipelined log writes: several records durable together, in order, all
+// or none (an oversized payload refuses the lot before anything is written).
+TEST_F(SpoolFiles, AppendAllWritesTheRecordsTogetherInOrder) {
+    {
+        Spool s(dir, options());
+        ASSERT_TRUE(s.append(payload_of(0)));
+        ASSERT_TRUE(s.append_all({payload_of(1), payload_of(2), payload_of(3)}));
+        EXPECT_EQ(s.pending(), 4u);
+        EXPECT_FALSE(s.append_all({payload_of(4), std::string(kMaxPayloadBytes + 1, 'x')}));
+        EXPECT_EQ(s.pending(), 4u);
+        EXPECT_TRUE(s.append_all({}));
+    }
+    Spool s(dir, options());
+    const auto got = read_all(s);
+    ASSERT_EQ(got.size(), 4u);
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(got[i], payload_of(i));
+}
+
 TEST_F(SpoolFiles, FilesArePrivate) {
     Spool s(dir, options());
     ASSERT_TRUE(s.append(payload_of(1)));

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <utility>
 
 #include "boxwarden/query_protocol.h"
 
@@ -318,10 +319,89 @@ PolicydClient::PolicydClient(std::string target, std::chrono::milliseconds timeo
     : conn_(std::move(target), AttrEncoding::Escaped, kReplyLimits), timeout_(timeout) {}
 
 std::string PolicydClient::connect() {
+    abandon_in_flight("the client reconnected");
     return conn_.connect(deadline_in(timeout_)).error;
 }
 
+void PolicydClient::close() {
+    abandon_in_flight("the client closed the connection");
+    conn_.close();
+}
+
+void PolicydClient::abandon_in_flight(const std::string& why) {
+    std::string text;  // append, not "lit" + string (g++12 -O3 -Wrestrict)
+    text.append("no reply (").append(why).append(")");
+    for (; in_flight_ > 0; --in_flight_) ready_.push_back(RawReply{ResultKind::Tempfail, text, {}});
+}
+
+void PolicydClient::read_in_flight(Deadline deadline, std::size_t keep, bool wait) {
+    while (in_flight_ > keep) {
+        if (!conn_.is_open()) {
+            abandon_in_flight("connection closed");
+            return;
+        }
+        ReplyResult got;
+        if (wait) {
+            got = conn_.read_reply(deadline);
+        } else {
+            auto now = conn_.read_reply_nowait();
+            if (!now) return;
+            got = std::move(*now);
+        }
+        if (!got.io.ok()) {
+            // A timeout leaves it open: a late reply would be out of step.
+            conn_.close();
+            abandon_in_flight(got.io.error);
+            return;
+        }
+        --in_flight_;
+        ready_.push_back(classify_reply(std::move(got.reply)));
+    }
+}
+
+std::optional<RawReply> PolicydClient::send_async(const AttrList& request) {
+    std::string bytes;
+    try {
+        bytes = encode_attributes(request, AttrEncoding::Escaped);
+    } catch (const std::invalid_argument& e) {
+        return RawReply{ResultKind::Error, std::string("bad request: ") + e.what(), {}};
+    }
+    const Deadline deadline = deadline_in(timeout_);
+    // Replies already there first: they also reveal a connection the daemon
+    // closed after answering.
+    read_in_flight(deadline, 0, false);
+    for (int attempt = 0;; ++attempt) {
+        if (conn_.is_open() && in_flight_ == 0 && conn_.peer_closed()) conn_.close();
+        if (!conn_.is_open()) {
+            abandon_in_flight("connection closed");
+            IoResult c = conn_.connect(deadline);
+            if (!c.ok()) return transport_failure(c);
+        }
+        IoResult sent = conn_.send(bytes, deadline);
+        if (sent.ok()) {
+            ++in_flight_;
+            return std::nullopt;
+        }
+        // send() closed the connection: what was in flight on it gets no reply.
+        abandon_in_flight(sent.error);
+        if (sent.status == IoStatus::Closed && attempt == 0) continue;  // not received: resend
+        return transport_failure(sent);
+    }
+}
+
+std::vector<RawReply> PolicydClient::collect_ready() {
+    read_in_flight(std::chrono::steady_clock::now(), 0, false);
+    return std::exchange(ready_, {});
+}
+
+std::vector<RawReply> PolicydClient::collect_until(Deadline deadline, std::size_t keep) {
+    read_in_flight(deadline, keep, true);
+    return std::exchange(ready_, {});
+}
+
 RawReply PolicydClient::exchange(const std::string& bytes, bool idempotent, Deadline deadline) {
+    // Replies arrive in order: those of asynchronous requests come first.
+    read_in_flight(deadline, 0, true);
     for (int attempt = 0;; ++attempt) {
         // A connection the daemon closed while idle is replaced before
         // anything is written into it.
@@ -365,6 +445,7 @@ std::vector<RawReply> PolicydClient::pipeline(const std::vector<AttrList>& reque
         return out;
     }
     const Deadline deadline = deadline_in(timeout_);
+    read_in_flight(deadline, 0, true);
     IoResult io;
     for (int attempt = 0; attempt < 2; ++attempt) {
         if (conn_.is_open() && conn_.peer_closed()) conn_.close();

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <iostream>
 
 #include "access_fixture.h"
@@ -46,9 +47,9 @@ class PluginAccess : public DovecotAccess {
         daemon.reset();
         DovecotAccess::TearDown();
     }
-    void start(const std::string& recheck = "1s") {
+    void start(const std::string& recheck = "1s", const std::string& more_lines = "") {
         start_dovecot(DOVECOT_PLUGIN_MODULE, daemon->query_socket(),
-                      "  boxwarden_assignment_recheck = " + recheck);
+                      "  boxwarden_assignment_recheck = " + recheck + more_lines);
     }
     // A logged-in IMAP session with INBOX selected.
     std::unique_ptr<ImapConnection> open_session(const std::string& user,
@@ -205,6 +206,56 @@ TEST_F(PluginAccess, APop3RetrIsARead) {
         "'<m3@test>'",
         1))
         << daemon->log() << dovecot_log();
+}
+
+// Agent-log entries never hold up an IMAP command: they are sent without
+// waiting for policyd's reply. Entries made while policyd is stopped, hung
+// or killed with the entry in flight reach the agent log once policyd is
+// back: on the next command or at the logout.
+TEST_F(PluginAccess, EntriesMadeWhilePolicydIsDownArriveOnceAndNoCommandWaitsForIt) {
+    // A timeout the old synchronous writes would have waited out.
+    start("1s", "\n  boxwarden_timeout = 3s");
+    for (int i = 1; i <= 4; ++i)
+        ASSERT_EQ(
+            lmtp_deliver("info@example.test", "<s" + std::to_string(i) + "@test>").substr(0, 7),
+            "<-  250")
+            << dovecot_log();
+    // The mailbox's own password: no assignment rechecks in between.
+    auto s = open_session("info@example.test", "InfoPass-1");
+    auto timed = [&](const std::string& tag, const std::string& command) {
+        const auto t0 = Clock::now();
+        const std::string got = s->command(tag, command);
+        const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+        EXPECT_NE(got.find(tag + " OK"), std::string::npos) << got << dovecot_log();
+        std::cout << "[ measure ] " << command << ": " << secs << " s\n";
+        return secs;
+    };
+    const std::string reads = "SELECT id FROM agent_log WHERE action = 'read' AND login = ''";
+    timed("c1", "STORE 1 +FLAGS (\\Seen)");
+    ASSERT_TRUE(wait_rows(reads, 1)) << daemon->log() << dovecot_log();
+
+    // Stopped: the entry stays in the session.
+    ASSERT_EQ(daemon->stop(), 0) << daemon->log();
+    EXPECT_LT(timed("c2", "STORE 2 +FLAGS (\\Seen)"), 1.5);
+    ASSERT_TRUE(daemon->start()) << daemon->log();
+    // Back: the next command sends the kept entry before its own.
+    timed("c3", "STORE 3 +FLAGS (\\Seen)");
+    ASSERT_TRUE(wait_rows(reads, 3)) << daemon->log() << dovecot_log();
+
+    // Hung (SIGSTOP): the command does not wait for the reply...
+    daemon->signal(SIGSTOP);
+    EXPECT_LT(timed("c4", "STORE 4 +FLAGS (\\Seen)"), 1.5);
+    // ...and policyd dies with the entry unanswered; it comes back before
+    // the logout, which sends the entry again on a new connection.
+    daemon->signal(SIGKILL);
+    daemon->stop();
+    ASSERT_TRUE(daemon->start()) << daemon->log();
+    EXPECT_NE(s->command("c5", "LOGOUT").find("c5 OK"), std::string::npos) << s->received();
+    ASSERT_TRUE(wait_rows(reads, 4)) << daemon->log() << dovecot_log();
+    // Once each, none lost or doubled.
+    EXPECT_EQ(rows(reads), 4);
+    EXPECT_EQ(rows("SELECT DISTINCT message_id FROM agent_log WHERE action = 'read'"), 4);
+    EXPECT_EQ(dovecot_log().find("agent-log entry lost"), std::string::npos) << dovecot_log();
 }
 
 TEST_F(PluginAccess, AnInactiveMailboxLogsInAndSendsButGetsNoNewMail) {

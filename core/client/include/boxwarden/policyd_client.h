@@ -192,7 +192,8 @@ class PolicydClient {
 
     // Connects now (optional). Error text for logs, or "" when connected.
     std::string connect();
-    void close() { conn_.close(); }
+    // Requests still in flight are answered Tempfail (see send_async).
+    void close();
     bool connected() const { return conn_.is_open(); }
     const std::string& target() const { return conn_.target(); }
 
@@ -213,11 +214,39 @@ class PolicydClient {
     // when the connection breaks midway, the unanswered rest is Tempfail.
     std::vector<RawReply> pipeline(const std::vector<AttrList>& requests);
 
+    // Asynchronous requests (idempotent ones only: they may be resent).
+    // send_async writes the request now and returns nullopt; its reply comes
+    // later, in order, from collect_ready / collect_until / collect_all.
+    // Every request sent gets exactly one reply there: policyd's, or
+    // Tempfail when its connection broke, timed out or was closed before
+    // the reply came (it may or may not have been processed). A request
+    // that could not be written is answered at once instead (Tempfail:
+    // cannot connect or write; Error: unencodable); it is not in flight.
+    // Synchronous calls on this client first read the replies still due
+    // (within their own deadline) and keep them for collect_ready.
+    std::optional<RawReply> send_async(const AttrList& request);
+    // The replies already received, oldest first; never waits (poll 0).
+    std::vector<RawReply> collect_ready();
+    // Waits until at most `keep` requests are in flight or the deadline
+    // passes; then the rest are Tempfail and the connection is closed.
+    std::vector<RawReply> collect_until(Deadline deadline, std::size_t keep);
+    std::vector<RawReply> collect_all(Deadline deadline) { return collect_until(deadline, 0); }
+    // Requests sent whose reply has not been collected yet (ready or not).
+    std::size_t in_flight() const { return in_flight_ + ready_.size(); }
+    std::chrono::milliseconds timeout() const { return timeout_; }
+
   private:
     RawReply exchange(const std::string& bytes, bool idempotent, Deadline deadline);
+    // Reads replies of in-flight requests into ready_ until at most `keep`
+    // are left; waits until `deadline` (a past deadline: only what is there).
+    void read_in_flight(Deadline deadline, std::size_t keep, bool wait);
+    // The connection is gone: every in-flight request is answered Tempfail.
+    void abandon_in_flight(const std::string& why);
 
     Connection conn_;
     std::chrono::milliseconds timeout_;
+    std::size_t in_flight_ = 0;    // sent on conn_, reply not read yet
+    std::vector<RawReply> ready_;  // replies read, not collected yet
 };
 
 }  // namespace boxwarden::client
