@@ -17,6 +17,7 @@ PACKAGES="
   curl
   debhelper dpkg-dev lintian mmdebstrap ccache man-db
   galera-4 rsync
+  libexpat1-dev
 "
 missing=""
 for p in $PACKAGES; do
