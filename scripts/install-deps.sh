@@ -18,6 +18,7 @@ PACKAGES="
   debhelper dpkg-dev lintian mmdebstrap ccache man-db
   galera-4 rsync
   strace
+  libexpat1-dev
 "
 missing=""
 for p in $PACKAGES; do

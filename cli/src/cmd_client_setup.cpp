@@ -1,17 +1,13 @@
 // mailbox send-access-data and autoconfig: the mail-client settings of the
 // installation (imap_*, pop3_*, smtp_* keys) as a mail or as autoconfig XML.
 #include "boxwarden/access_data.h"
-#include "boxwarden/address.h"
-#include "boxwarden/autoconfig.h"
-#include "boxwarden/mail_header.h"
+#include "boxwarden/admin_client_setup.h"
 #include "commands.h"
 #include "context.h"
 
 namespace boxwarden::cli {
 
 namespace {
-
-using admin::hosts_from_config;
 
 int send_access_data(Context& ctx, const ParsedArgs& a) {
     std::string language = a.get("lang").value_or(ctx.config().get_string("access_data_language"));
@@ -43,31 +39,26 @@ int send_access_data(Context& ctx, const ParsedArgs& a) {
 }
 
 int autoconfig(Context& ctx, const ParsedArgs& a) {
-    const std::string format = a.get("format").value_or("mozilla");
-    if (format != "mozilla" && format != "autodiscover")
-        throw UsageError("--format must be mozilla or autodiscover, got '" + format + "'");
-    const MailClientHosts hosts = hosts_from_config(ctx.config());
-    auto rows = ctx.db().query("SELECT name FROM domain WHERE name = LOWER(TRIM(?))", {a.arg(0)});
-    if (rows.empty()) throw Refusal("domain '" + a.arg(0) + "' does not exist");
-    const std::string domain = rows[0].str("name");
-    std::string xml;
-    if (format == "mozilla") {
-        xml = mozilla_autoconfig_xml(domain, hosts, "");
-    } else {
-        const auto email = a.get("email");
-        if (!email)
-            throw UsageError("--format autodiscover needs --email ADDRESS (the user's address)");
-        const std::string addr = normalize_address(*email);
-        const auto at = addr.rfind('@');
-        if (!is_valid_address_syntax(addr) || addr.substr(at + 1) != domain)
-            throw Refusal("address '" + *email + "' refused: not a valid address in domain '" +
-                          domain + "'");
-        xml = outlook_autodiscover_xml(addr, hosts);
-    }
+    const std::string format_name = a.get("format").value_or("mozilla");
+    const auto format = admin::parse_client_setup_format(format_name);
+    if (!format)
+        throw UsageError("--format must be mozilla, autodiscover or mobileconfig, got '" +
+                         format_name + "'");
+    const auto email = a.get("email");
+    if (admin::client_setup_needs_email(*format) && !email)
+        throw UsageError(std::string("--format ")
+                             .append(format_name)
+                             .append(" needs --email ADDRESS (the user's address)"));
+    // The same document the web page offers for download.
+    const admin::ClientSetupDocument doc =
+        admin::client_setup_document(ctx.db(), ctx.config(), *format, a.arg(0), email.value_or(""));
     if (ctx.json())
-        ctx.print(Json::object().set("domain", domain).set("format", format).set("xml", xml));
+        ctx.print(Json::object()
+                      .set("domain", doc.domain)
+                      .set("format", format_name)
+                      .set("xml", doc.body));
     else
-        ctx.print(Json(xml));
+        ctx.print(Json(doc.body));
     return kExitOk;
 }
 
@@ -85,15 +76,18 @@ void add_client_setup_commands(std::vector<CommandSpec>& out) {
          "come from the configuration file. The mail is From the mailbox (with its email "
          "name) and is handed to sendmail_path as: sendmail -i -f ADDRESS -- RECIPIENT.",
          send_access_data});
-    out.push_back({"autoconfig",
-                   {{"DOMAIN"}},
-                   {{"format", "mozilla|autodiscover", "output format (default mozilla)"},
-                    {"email", "ADDRESS", "the user's address (required for autodiscover)"}},
-                   "print mail-client auto-setup XML for a hosted domain",
-                   "mozilla: Thunderbird config-v1.1.xml, served at "
-                   "https://autoconfig.DOMAIN/mail/config-v1.1.xml. autodiscover: the Outlook "
-                   "POX Autodiscover response for the address given with --email.",
-                   autoconfig});
+    out.push_back(
+        {"autoconfig",
+         {{"DOMAIN"}},
+         {{"format", "mozilla|autodiscover|mobileconfig", "output format (default mozilla)"},
+          {"email", "ADDRESS", "the user's address (required for autodiscover and mobileconfig)"}},
+         "print mail-client auto-setup XML for a hosted domain",
+         "mozilla: Thunderbird config-v1.1.xml, served at "
+         "https://autoconfig.DOMAIN/mail/config-v1.1.xml. autodiscover: the Outlook "
+         "POX Autodiscover response for the address given with --email. "
+         "mobileconfig: an unsigned Apple configuration profile (IMAP + SMTP, no "
+         "password) for the address given with --email.",
+         autoconfig});
 }
 
 }  // namespace boxwarden::cli

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "boxwarden/admin_delivery.h"
 #include "boxwarden/db.h"
-#include "boxwarden/delivery_verdict.h"
 #include "commands.h"
 #include "context.h"
 
@@ -53,8 +53,8 @@ int mailbox_list(Context& ctx, const ParsedArgs& a) {
 int mailbox_show(Context& ctx, const ParsedArgs& a) {
     Json out = Json::object();
     ctx.transaction([&] {  // one consistent snapshot for the whole report
-        auto rows = ctx.db().query(
-            "SELECT m.id, m.address, m.local_part, d.name AS domain, m.active, m.deactivated_at, "
+        std::string sql =
+            "SELECT m.id, m.address, m.local_part, d.name AS domain, "
             "m.email_name, m.vip, m.ooo_enabled, m.ooo_subject, m.ooo_body, m.ooo_start, "
             "m.ooo_end, m.ooo_interval_days, "
             "(m.ooo_enabled = 1 AND (m.ooo_start IS NULL OR m.ooo_start <= UTC_TIMESTAMP(6)) AND "
@@ -62,34 +62,25 @@ int mailbox_show(Context& ctx, const ParsedArgs& a) {
             "m.password_hash IS NOT NULL AS has_hash, m.password_enc IS NOT NULL AS has_enc, "
             "IF(m.password_hash IS NULL, NULL, "
             "SUBSTRING_INDEX(SUBSTRING(m.password_hash, 2), '}', 1)) AS scheme, "
-            "m.created_at, m.updated_at, "
-            "CAST(bw_setting('delivery_grace_seconds') AS UNSIGNED) AS grace, "
-            "IF(m.active = 0, m.deactivated_at + INTERVAL "
-            "CAST(bw_setting('delivery_grace_seconds') AS UNSIGNED) SECOND, NULL) AS refused_from, "
-            "UTC_TIMESTAMP(6) AS now "
+            "m.created_at, m.updated_at, ";
+        sql += admin::kStoredDeliveryFactsColumns;
+        sql +=
+            ", IF(m.active = 0, m.deactivated_at + INTERVAL "
+            "CAST(bw_setting('delivery_grace_seconds') AS UNSIGNED) SECOND, NULL) AS refused_from "
             "FROM mailbox m JOIN domain d ON d.id = m.domain_id "
-            "WHERE m.address = LOWER(TRIM(?))",
-            {a.arg(0)});
+            "WHERE m.address = LOWER(TRIM(?))";
+        auto rows = ctx.db().query(sql, {a.arg(0)});
         if (rows.empty()) throw Refusal("mailbox '" + a.arg(0) + "' does not exist");
         const auto& r = rows[0];
         const std::int64_t id = r.i64("id");
         // The same decision the policy service and the Dovecot plugin make,
         // from the stored facts (as if the cache were current).
-        DeliveryFacts facts;
-        facts.mailbox_known = true;
-        facts.active = r.boolean("active");
-        if (auto at = r.opt_str("deactivated_at"))
-            facts.deactivated_at = db::parse_sql_datetime(*at);
-        // A missing setting leaves grace NULL: no grace.
-        if (auto g = r.opt_str("grace")) facts.grace = Seconds{std::stoll(*g)};
-        facts.cache_age = Seconds{0};
-        const TimePoint now = db::parse_sql_datetime(r.str("now")).value_or(TimePoint{});
-        const DeliveryDecision decision = decide_delivery(facts, now);
+        const DeliveryDecision decision = admin::delivery_verdict_from_stored_facts(r);
         std::string delivery = "accepted";
         if (decision.verdict != DeliveryVerdict::Deliver)
-            delivery = "refused (" + std::to_string(decision.smtp_code) + " " +
-                       std::string(decision.enhanced) + " " + std::string(decision.text) + ")";
-        else if (!facts.active)
+            delivery =
+                std::string("refused (").append(admin::smtp_reply_text(decision)).append(")");
+        else if (!r.boolean("active"))
             delivery = "accepted until " + iso_time(r.opt_str("refused_from")).string_value() +
                        " (delivery_grace_seconds), refused after";
         out.set("address", r.str("address"))

@@ -1,6 +1,7 @@
-// user add / list / set-display-name / activity-access / password: plain SQL
-// on user_account; the triggers check the login.
-#include "boxwarden/password.h"
+// user add / list / set-display-name / activity-access / password, through
+// the admin library (the same code as the web page's Settings » Other); the
+// triggers check the login.
+#include "boxwarden/admin_directory.h"
 #include "commands.h"
 #include "context.h"
 #include "notify.h"
@@ -10,54 +11,30 @@ namespace boxwarden::cli {
 
 namespace {
 
-std::string lock_login(Context& ctx, const std::string& login, std::int64_t& id) {
-    id = lock_user(ctx.db(), login);
-    return ctx.db().query("SELECT login FROM user_account WHERE id = ?", {id})[0].str("login");
-}
-
 int user_add(Context& ctx, const ParsedArgs& a) {
-    const std::string display = a.get("display-name").value_or("");
-    require_display_text(display, "the display name", 255);
-    const bool access = a.has("activity-access");
-    std::string login;
-    ctx.transaction([&] {
-        ctx.db().execute(
-            "INSERT INTO user_account (login, display_name, activity_access) VALUES (?, ?, ?)",
-            {a.arg(0), display, std::int64_t{access ? 1 : 0}});
-        login = ctx.db().query("SELECT login FROM user_account WHERE id = LAST_INSERT_ID()")[0].str(
-            "login");
-    });
+    admin::Env env = ctx.env();
+    const std::string login = admin::add_user(env, a.arg(0), a.get("display-name").value_or(""),
+                                              a.has("activity-access"));
     ctx.done(Json::object().set("login", login).set("action", "added"), "added user " + login);
     return kExitOk;
 }
 
 int user_list(Context& ctx, const ParsedArgs&) {
     Json out = Json::array();
-    for (const auto& r :
-         ctx.db().query("SELECT u.login, u.display_name, u.activity_access, u.password_hash IS NOT "
-                        "NULL AS pw, "
-                        "(SELECT GROUP_CONCAT(m.address ORDER BY m.address SEPARATOR ', ') "
-                        " FROM mailbox_assignment a JOIN mailbox m ON m.id = a.mailbox_id "
-                        " WHERE a.user_id = u.id AND a.unassigned_at IS NULL) AS mailboxes "
-                        "FROM user_account u ORDER BY u.login"))
+    for (const auto& u : admin::list_users(ctx.db()))
         out.push(Json::object()
-                     .set("login", r.str("login"))
-                     .set("display_name", r.str("display_name"))
-                     .set("activity_access", r.boolean("activity_access"))
-                     .set("password_set", r.boolean("pw"))
-                     .set("mailboxes", r.opt_str("mailboxes").value_or("")));
+                     .set("login", u.login)
+                     .set("display_name", u.display_name)
+                     .set("activity_access", u.activity_access)
+                     .set("password_set", u.password_set)
+                     .set("mailboxes", u.mailboxes));
     ctx.print(out);
     return kExitOk;
 }
 
 int user_set_display_name(Context& ctx, const ParsedArgs& a) {
-    require_display_text(a.arg(1), "the display name", 255);
-    std::string login;
-    ctx.transaction([&] {
-        std::int64_t id = 0;
-        login = lock_login(ctx, a.arg(0), id);
-        ctx.db().execute("UPDATE user_account SET display_name = ? WHERE id = ?", {a.arg(1), id});
-    });
+    admin::Env env = ctx.env();
+    const std::string login = admin::set_user_display_name(env, a.arg(0), a.arg(1));
     ctx.done(Json::object().set("login", login).set("action", "display name set"),
              "set the display name of " + login);
     return kExitOk;
@@ -65,38 +42,23 @@ int user_set_display_name(Context& ctx, const ParsedArgs& a) {
 
 int user_activity_access(Context& ctx, const ParsedArgs& a) {
     const bool on = parse_on_off(a.arg(1), "activity access");
-    std::string login;
-    ctx.transaction([&] {
-        std::int64_t id = 0;
-        login = lock_login(ctx, a.arg(0), id);
-        ctx.db().execute("UPDATE user_account SET activity_access = ? WHERE id = ?",
-                         {std::int64_t{on ? 1 : 0}, id});
-    });
-    ctx.done(Json::object()
-                 .set("login", login)
-                 .set("action", on ? "activity access on" : "activity access off"),
-             std::string("activity access ") + (on ? "on" : "off") + " for " + login);
+    admin::Env env = ctx.env();
+    const std::string login = admin::set_user_activity_access(env, a.arg(0), on);
+    ctx.done(Json::object().set("login", login).set("action", admin::activity_access_action(on)),
+             std::string(admin::activity_access_action(on)) + " for " + login);
     return kExitOk;
 }
 
 int user_password(Context& ctx, const ParsedArgs& a) {
     const std::string password = read_new_password(ctx);
-    const std::string hash = hash_password(password, configured_scheme(ctx));
-    std::string login;
-    ctx.transaction([&] {
-        std::int64_t id = 0;
-        login = lock_login(ctx, a.arg(0), id);
-        ctx.db().execute("UPDATE user_account SET password_hash = ? WHERE id = ?", {hash, id});
-    });
-    // The user's master logins are cached under the login.
     admin::Env env = ctx.env();
-    const admin::DovecotNotice notice = admin::notify_dovecot(env, {login}, std::nullopt);
+    const admin::UserPasswordSet set = admin::set_user_password(env, a.arg(0), password);
     ctx.done(Json::object()
-                 .set("login", login)
+                 .set("login", set.login)
                  .set("action", "password set")
-                 .set("dovecot", dovecot_report(notice)),
-             "password set for user " + login);
-    return notice.failed ? kExitError : kExitOk;
+                 .set("dovecot", dovecot_report(set.notice)),
+             "password set for user " + set.login);
+    return set.notice.failed ? kExitError : kExitOk;
 }
 
 }  // namespace

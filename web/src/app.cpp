@@ -8,11 +8,13 @@
 #include <sstream>
 
 #include "boxwarden/admin.h"
-#include "boxwarden/delivery_verdict.h"
+#include "boxwarden/admin_delivery.h"
 #include "boxwarden/password.h"
 #include "form.h"
 #include "i18n.h"
 #include "security.h"
+#include "settings_screens.h"
+#include "setup_downloads.h"
 
 namespace boxwarden::web {
 
@@ -395,13 +397,13 @@ struct App::Impl {
 
     Response detail(Ctx& ctx, const MailboxKey& k, const std::map<std::string, std::string>& errors,
                     int status = 200) {
-        auto rows = ctx.db.query(
-            "SELECT m.address, m.active, m.deactivated_at, m.email_name, m.vip, m.ooo_enabled, "
+        std::string sql =
+            "SELECT m.address, m.email_name, m.vip, m.ooo_enabled, "
             "m.ooo_subject, m.ooo_body, m.ooo_start, m.ooo_end, m.ooo_interval_days, "
-            "m.password_enc IS NOT NULL AS can_show, "
-            "CAST(bw_setting('delivery_grace_seconds') AS UNSIGNED) AS grace, UTC_TIMESTAMP(6) AS "
-            "now FROM mailbox m WHERE m.id = ?",
-            {k.id});
+            "m.password_enc IS NOT NULL AS can_show, ";
+        sql += admin::kStoredDeliveryFactsColumns;
+        sql += " FROM mailbox m WHERE m.id = ?";
+        auto rows = ctx.db.query(sql, {k.id});
         if (rows.empty()) throw HttpError{404, "not_found"};
         const auto& r = rows[0];
         data page{data::type::object};
@@ -419,19 +421,9 @@ struct App::Impl {
         page.set("ooo_interval", r.str("ooo_interval_days"));
         page.set("can_show", flag(r.boolean("can_show")));
         // The verdict policyd and the Dovecot plugin reach from these facts.
-        DeliveryFacts facts;
-        facts.mailbox_known = true;
-        facts.active = r.boolean("active");
-        if (auto at = r.opt_str("deactivated_at"))
-            facts.deactivated_at = db::parse_sql_datetime(*at);
-        if (auto g = r.opt_str("grace")) facts.grace = Seconds{std::stoll(*g)};
-        facts.cache_age = Seconds{0};
-        const DeliveryDecision d =
-            decide_delivery(facts, db::parse_sql_datetime(r.str("now")).value_or(TimePoint{}));
-        page.set("delivery", d.verdict == DeliveryVerdict::Deliver
-                                 ? std::string("250 accepted")
-                                 : std::to_string(d.smtp_code) + " " + std::string(d.enhanced) +
-                                       " " + std::string(d.text));
+        const DeliveryDecision d = admin::delivery_verdict_from_stored_facts(r);
+        page.set("delivery", d.verdict == DeliveryVerdict::Deliver ? std::string("250 accepted")
+                                                                   : admin::smtp_reply_text(d));
         data users{data::type::list};
         for (const auto& u : ctx.db.query(
                  "SELECT u.login, u.display_name, a.assigned_at FROM mailbox_assignment a JOIN "
@@ -600,9 +592,12 @@ struct App::Impl {
 
     // ---- settings, activity, audit -----------------------------------------------------
 
-    Response settings_page(Ctx& ctx, const std::string& error) {
+    Response settings_page(Ctx& ctx, const std::string& error,
+                           const std::map<std::string, std::string>& directory_errors = {}) {
         if (!ctx.superadmin()) throw HttpError{403, "forbidden"};
         data page{data::type::object};
+        add_directory_lists(page, ctx.db);  // Settings » Other: domains, users
+        for (const auto& [key, value] : directory_errors) page.set(key, value);
         for (const auto& r : ctx.db.query("SELECT name, value FROM setting")) {
             if (r.str("name") == "vip_unprotected_cc_bcc")
                 page.set("cc_bcc", flag(r.str("value") == "1"));
@@ -610,7 +605,26 @@ struct App::Impl {
         }
         if (!error.empty()) page.set("error", error);
         if (ctx.req.param("done") == "1") page.set("notice", text(ctx.lang, "done"));
-        return render(ctx, "settings", page, error.empty() ? 200 : 422);
+        return render(ctx, "settings", page, error.empty() && directory_errors.empty() ? 200 : 422);
+    }
+
+    // POST /settings/ACTION: a domain or user change (settings_screens.h).
+    Response settings_directory_action(Ctx& ctx, const std::string& action, const Form& form) {
+        if (!ctx.superadmin()) throw HttpError{403, "forbidden"};
+        const auto section = directory_section(action);
+        if (!section) throw HttpError{404, "not_found"};
+        admin::Env e = env(ctx);
+        try {
+            const DirectoryChange c = apply_directory_change(e, action, form);
+            audit(ctx, c.action, c.object, c.domain_id, c.detail);
+        } catch (const db::RuleViolation& ex) {
+            return settings_page(
+                ctx, "", {{"error_" + *section, ex.what()}, {"new_domain", form.get("domain")}});
+        } catch (const admin::Refusal& ex) {
+            return settings_page(
+                ctx, "", {{"error_" + *section, ex.what()}, {"new_domain", form.get("domain")}});
+        }
+        return Response::redirect("/settings?done=1#" + *section);
     }
 
     Response save_settings(Ctx& ctx, const Form& form) {
@@ -787,8 +801,16 @@ struct App::Impl {
             return detail(ctx, mailbox_of(ctx, seg[1]), {});
         if (seg[0] == "mailbox" && seg.size() == 3 && post)
             return mailbox_action(ctx, mailbox_of(ctx, seg[1]), seg[2], form);
+        if (seg[0] == "mailbox" && seg.size() == 4 && seg[2] == "setup" && !post) {
+            const MailboxKey k = mailbox_of(ctx, seg[1]);  // 403 outside the admin's domains
+            const auto format = setup_download_format(seg[3]);
+            if (!format) return error_page(ctx, 404, "not_found");
+            return setup_download(ctx.db, config, *format, k.address);
+        }
         if (seg[0] == "settings" && seg.size() == 1)
             return post ? save_settings(ctx, form) : settings_page(ctx, "");
+        if (seg[0] == "settings" && seg.size() == 2 && post)
+            return settings_directory_action(ctx, seg[1], form);
         if (seg[0] == "activity" && seg.size() == 1 && !post) return activity(ctx);
         if (seg[0] == "audit" && seg.size() == 1 && !post) return audit_page(ctx);
         return error_page(ctx, 404, "not_found");

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "i18n_screens.h"
+
 namespace boxwarden::web {
 
 namespace {
@@ -146,6 +148,8 @@ const std::vector<std::pair<std::string, std::string>>& texts(const std::string&
     static const auto build = [](bool de) {
         std::vector<std::pair<std::string, std::string>> v;
         for (const auto& e : kTexts) v.emplace_back(e.key, de ? e.de : e.en);
+        for (std::size_t i = 0; i < kScreenTextCount; ++i)
+            v.emplace_back(kScreenTexts[i].key, de ? kScreenTexts[i].de : kScreenTexts[i].en);
         return v;
     };
     static const auto en = build(false);

@@ -134,6 +134,53 @@ TEST_F(CliAccessData, AutoconfigForAHostedDomain) {
     EXPECT_EQ(ctl({"autoconfig", "example.de", "--format", "yaml"}).code, 2);
 }
 
+// The Apple profile: plistlib (Python's plist reader, a plutil stand-in on
+// Debian) reads it; it carries the mailbox, its email name and the
+// configured servers, never a password.
+TEST_F(CliAccessData, AutoconfigMobileconfigIsAPropertyListForTheAddress) {
+    auto gen = ctl({"--json", "password", "generate", "info@example.de"});
+    ASSERT_EQ(gen.code, 0) << gen;
+    const size_t at = gen.out.find("\"password\": \"");
+    ASSERT_NE(at, std::string::npos) << gen.out;
+    const std::string password = gen.out.substr(at + 13, gen.out.find('"', at + 13) - at - 13);
+    ASSERT_GE(password.size(), 20u) << gen.out;
+    auto r =
+        ctl({"autoconfig", "example.de", "--format", "mobileconfig", "--email", "Info@Example.de"});
+    ASSERT_EQ(r.code, 0) << r;
+    const std::string script =
+        "import plistlib, sys\n"
+        "p = plistlib.loads(sys.stdin.buffer.read())\n"
+        "m = p['PayloadContent'][0]\n"
+        "assert p['PayloadType'] == 'Configuration' and p['PayloadVersion'] == 1\n"
+        "assert m['PayloadType'] == 'com.apple.mail.managed'\n"
+        "assert not any('Password' in k and k != 'OutgoingPasswordSameAsIncomingPassword' "
+        "for k in m)\n"
+        "for k in ('EmailAddress', 'EmailAccountName', 'IncomingMailServerHostName', "
+        "'IncomingMailServerPortNumber', 'IncomingMailServerUseSSL', "
+        "'IncomingMailServerUsername', 'OutgoingMailServerHostName', "
+        "'OutgoingMailServerPortNumber', 'OutgoingMailServerUseSSL'):\n"
+        "    print(k, repr(m[k]))\n";
+    auto parsed = cli::run_process({"/usr/bin/python3", "-c", script}, r.out, 30);
+    ASSERT_TRUE(parsed.ok()) << parsed.err << r.out;
+    EXPECT_EQ(parsed.out,
+              "EmailAddress 'info@example.de'\n"
+              "EmailAccountName 'M\xC3\xBCller Immobilien'\n"
+              "IncomingMailServerHostName 'imap.example.de'\n"
+              "IncomingMailServerPortNumber 993\n"
+              "IncomingMailServerUseSSL True\n"
+              "IncomingMailServerUsername 'info@example.de'\n"
+              "OutgoingMailServerHostName 'smtp.example.de'\n"
+              "OutgoingMailServerPortNumber 587\n"
+              "OutgoingMailServerUseSSL True\n");
+    EXPECT_THAT(r.out, Not(HasSubstr(password)));
+    EXPECT_TRUE(cli::run_process({"/usr/bin/xmllint", "--noout", "-"}, r.out, 30).ok());
+
+    EXPECT_EQ(ctl({"autoconfig", "example.de", "--format", "mobileconfig"}).code, 2);
+    EXPECT_EQ(
+        ctl({"autoconfig", "example.de", "--format", "mobileconfig", "--email", "x@other.de"}).code,
+        1);
+}
+
 // The same mail through a real MTA: a private Postfix (sendmail -> pickup ->
 // cleanup -> smtp) relaying to smtp-sink, which stores what it received.
 TEST_F(CliAccessData, DeliveredThroughAPrivatePostfixToSmtpSink) {

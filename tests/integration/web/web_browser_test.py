@@ -2,7 +2,8 @@
 chromium-driver, python3-selenium): log in, create a mailbox (and be refused
 under an unknown domain), untick "active" and see policyd answer 5.2.1, set
 an email name with umlauts and emoji, show the password, generate a new one,
-send access data, assign/remove a user, toggle the Cc/Bcc setting. Every
+send access data, assign/remove a user, toggle the Cc/Bcc setting, add a
+domain and edit a user in Settings » Other, the client set-up links. Every
 step saves a screenshot under the build tree."""
 import email
 import email.policy
@@ -270,6 +271,37 @@ class WebBrowserTest(unittest.TestCase):
         self.assertIn("Einstellungen", self.driver.page_source)
         self.shot("09-settings-de")
         self.submit("#lang-en")
+
+    def test_5b_settings_other_domains_users_and_client_setup_links(self):
+        self.login()
+        self.open("/settings")
+        self.find("#new-domain").send_keys("neue-domain.de")
+        self.submit("#add-domain")
+        self.assertIn("neue-domain.de", self.find("#domain-list").text)
+        self.find("#new-domain").send_keys("bad_domain.de")
+        self.submit("#add-domain")
+        self.assertIn("domain 'bad_domain.de' refused", self.find("#domain-error").text)
+        self.assertEqual(self.find("#new-domain").get_attribute("value"), "bad_domain.de")
+        field = self.find('tr[data-login="bert"] .display-name')
+        field.clear()
+        field.send_keys("Bert B\u00e4cker")
+        self.submit('tr[data-login="bert"] .save-display-name')
+        self.assertEqual(self.find('tr[data-login="bert"] .display-name').get_attribute("value"),
+                         "Bert B\u00e4cker")
+        box = self.find('tr[data-login="bert"] .activity-access')
+        self.assertFalse(box.is_selected())
+        box.click()
+        self.submit('tr[data-login="bert"] .save-activity-access')
+        self.assertTrue(self.find('tr[data-login="bert"] .activity-access').is_selected())
+        self.assertEqual(self.env.sql("SELECT display_name, activity_access FROM user_account "
+                                      "WHERE login = 'bert'")[0], ["Bert B\u00e4cker", "1"])
+        self.shot("09b-settings-other")
+        mid = self.env.mailbox_id("info@example.de")
+        self.open("/mailbox/%d" % mid)
+        self.assertTrue(self.find("#setup-apple").get_attribute("href").endswith(
+            "/mailbox/%d/setup/boxwarden.mobileconfig" % mid))
+        self.driver.execute_script("document.getElementById('client-setup').scrollIntoView();")
+        self.shot("09c-client-setup")
 
     def test_6_domain_admin_sees_only_their_domain(self):
         self.driver.delete_all_cookies()

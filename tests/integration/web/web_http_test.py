@@ -1,12 +1,14 @@
 """HTTP-level tests of boxwarden-web against a real daemon and a private
 MariaDB: CSRF, escaping, session fixation, domain scope, limits, headers,
 throttling and the audit log."""
+import html
 import re
 import socket
+import subprocess
 import time
 import unittest
 
-from webharness import ADMIN_PASSWORD, DOMAIN_ADMIN_PASSWORD, Client, WebEnv
+from webharness import ADMIN_PASSWORD, CTL, DOMAIN_ADMIN_PASSWORD, Client, WebEnv
 
 
 class WebHttpTest(unittest.TestCase):
@@ -224,6 +226,195 @@ class WebHttpTest(unittest.TestCase):
         with self.assertRaises(subprocess.CalledProcessError):
             self.env.sql("INSERT INTO web_audit (occurred_at, admin_login, client_address, action, object) VALUES (NOW(), 'a', 'b', 'c', 'd')")
 
+
+
+class ClientSetupAndSettingsOtherHttpTest(unittest.TestCase):
+    """The detail view's client set-up downloads and Settings » Other
+    (domains, users), on a database of their own."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = WebEnv("http-screens")
+        cls.env.basic_data()
+        cls.env.start()
+        cls.info = cls.env.mailbox_id("info@example.de")
+        cls.sales = cls.env.mailbox_id("sales@other.de")
+        cls.env.sql("UPDATE mailbox SET email_name = 'M\u00fcller & <S\u00f6hne> \U0001F680' "
+                    "WHERE id = %d" % cls.info)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.env.stop()
+
+    def client(self, login="root-admin", password=ADMIN_PASSWORD):
+        c = Client(self.env)
+        self.assertEqual(c.login(login, password).status, 303)
+        return c
+
+    def download(self, c, mailbox_id, name):
+        r = c.get("/mailbox/%d/setup/%s" % (mailbox_id, name))
+        return r, r.text
+
+    def test_detail_view_links_the_three_downloads(self):
+        r = self.client().get("/mailbox/%d" % self.info)
+        self.assertEqual(r.status, 200)
+        for name in ("autoconfig.xml", "autodiscover.xml", "boxwarden.mobileconfig"):
+            self.assertIn('href="/mailbox/%d/setup/%s"' % (self.info, name), r.text)
+
+    def test_downloads_parse_and_carry_the_mailbox_address(self):
+        import plistlib
+        import xml.etree.ElementTree as ET
+        c = self.client()
+        audited = self.env.sql("SELECT COUNT(*) FROM web_audit")[0][0]
+        r, body = self.download(c, self.info, "autoconfig.xml")
+        self.assertEqual(r.status, 200, body)
+        self.assertEqual(r.getheader("Content-Type"), "text/xml; charset=utf-8")
+        self.assertEqual(r.getheader("Content-Disposition"), 'attachment; filename="autoconfig.xml"')
+        self.assertEqual(r.getheader("Cache-Control"), "no-store")
+        root = ET.fromstring(body.encode())
+        self.assertEqual(root.tag, "clientConfig")
+        self.assertEqual(root.find("emailProvider/domain").text, "example.de")
+        self.assertEqual(root.find("emailProvider/incomingServer/hostname").text, "imap.example.de")
+        self.assertEqual(root.find("emailProvider/incomingServer/username").text, "%EMAILADDRESS%")
+
+        r, body = self.download(c, self.info, "autodiscover.xml")
+        self.assertEqual(r.status, 200, body)
+        self.assertEqual(r.getheader("Content-Type"), "text/xml; charset=utf-8")
+        self.assertIn("attachment", r.getheader("Content-Disposition"))
+        ns = {"o": "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"}
+        root = ET.fromstring(body.encode())
+        logins = [e.text for e in root.findall(".//o:Protocol/o:LoginName", ns)]
+        self.assertEqual(logins, ["info@example.de"] * 3)  # IMAP, POP3, SMTP
+
+        r, body = self.download(c, self.info, "boxwarden.mobileconfig")
+        self.assertEqual(r.status, 200, body)
+        self.assertEqual(r.getheader("Content-Type"), "application/x-apple-aspen-config")
+        self.assertEqual(r.getheader("Content-Disposition"),
+                         'attachment; filename="boxwarden.mobileconfig"')
+        profile = plistlib.loads(body.encode())
+        self.assertEqual(profile["PayloadType"], "Configuration")
+        mail = profile["PayloadContent"][0]
+        self.assertEqual(mail["PayloadType"], "com.apple.mail.managed")
+        self.assertEqual(mail["EmailAddress"], "info@example.de")
+        self.assertEqual(mail["IncomingMailServerUsername"], "info@example.de")
+        self.assertEqual(mail["EmailAccountName"], "M\u00fcller & <S\u00f6hne> \U0001F680")
+        self.assertEqual(mail["IncomingMailServerHostName"], "imap.example.de")
+        self.assertNotIn("IncomingPassword", mail)
+        # The same bytes as boxwardenctl prints (one implementation).
+        cli = self.env.ctl("autoconfig", "example.de", "--format", "mobileconfig",
+                           "--email", "info@example.de")
+        self.assertEqual(cli, body)
+        # Downloads are GETs that change nothing and write no audit row.
+        self.assertEqual(self.env.sql("SELECT COUNT(*) FROM web_audit")[0][0], audited)
+
+    def test_downloads_are_domain_scoped(self):
+        c = self.client("dom-admin", DOMAIN_ADMIN_PASSWORD)
+        for name in ("autoconfig.xml", "autodiscover.xml", "boxwarden.mobileconfig"):
+            r, body = self.download(c, self.sales, name)  # an id of other.de, edited by hand
+            self.assertEqual(r.status, 403, name)
+            self.assertNotIn("sales@other.de", body)
+            r, body = self.download(c, self.info, name)
+            self.assertEqual(r.status, 200, name)
+        self.assertEqual(self.download(c, self.info, "other.txt")[0].status, 404)
+        self.assertEqual(self.download(c, 999999, "autoconfig.xml")[0].status, 404)
+        anonymous = Client(self.env)
+        self.assertEqual(anonymous.get("/mailbox/%d/setup/autoconfig.xml" % self.info).status, 303)
+
+    def test_settings_lists_domains_and_users(self):
+        r = self.client().get("/settings")
+        self.assertEqual(r.status, 200)
+        for text in ('id="domain-list"', "example.de", "other.de", 'id="user-list"',
+                     'data-login="anna"', 'value="Anna Beispiel"', 'data-login="bert"'):
+            self.assertIn(text, r.text)
+
+    def test_add_domain_and_the_databases_refusal(self):
+        c = self.client()
+        token = c.csrf("/settings")
+        r = c.post("/settings/domain-add", {"csrf": token, "domain": " New-Domain.DE "})
+        self.assertEqual(r.status, 303, r.text)
+        self.assertEqual(self.env.sql("SELECT COUNT(*) FROM domain WHERE name = 'new-domain.de'")[0][0], "1")
+        self.assertIn(["root-admin", "domain added", "new-domain.de"],
+                      self.env.sql("SELECT admin_login, action, object FROM web_audit"))
+        self.assertIn("new-domain.de", c.get("/settings").text)
+        # A bad name: the trigger's own words (the same as `boxwardenctl domain add`).
+        r = c.post("/settings/domain-add", {"csrf": token, "domain": "no_underscores.de"})
+        self.assertEqual(r.status, 422)
+        cli = subprocess.run([CTL, "--config", self.env.config, "domain", "add", "no_underscores.de"],
+                             capture_output=True, text=True)
+        self.assertEqual(cli.returncode, 1)
+        prefix = "boxwardenctl: refused: "
+        self.assertTrue(cli.stderr.startswith(prefix), cli.stderr)
+        reason = cli.stderr[len(prefix):].strip()
+        self.assertIn("domain 'no_underscores.de' refused: ", reason)
+        self.assertIn(reason, html.unescape(r.text))
+        self.assertIn('id="domain-error"', r.text)
+        self.assertEqual(self.env.sql("SELECT COUNT(*) FROM domain WHERE name LIKE 'no%'")[0][0], "0")
+        # Removing a domain that has mailboxes is refused by the database, too.
+        r = c.post("/settings/domain-remove", {"csrf": token, "domain": "example.de"})
+        self.assertEqual(r.status, 422)
+        self.assertIn("cannot be deleted: it still has 1 mailboxes", r.text)
+        r = c.post("/settings/domain-remove", {"csrf": token, "domain": "new-domain.de"})
+        self.assertEqual(r.status, 303)
+        self.assertEqual(self.env.sql("SELECT COUNT(*) FROM domain WHERE name = 'new-domain.de'")[0][0], "0")
+
+    def test_display_name_and_activity_access_edits(self):
+        c = self.client()
+        token = c.csrf("/settings")
+        r = c.post("/settings/user-display-name",
+                   {"csrf": token, "login": "bert", "display_name": "Bert B\u00e4cker"})
+        self.assertEqual(r.status, 303, r.text)
+        self.assertEqual(self.env.sql("SELECT display_name FROM user_account WHERE login = 'bert'")[0][0],
+                         "Bert B\u00e4cker")
+        self.assertIn(["display name set", "bert", "Bert B\u00e4cker"],
+                      self.env.sql("SELECT action, object, detail FROM web_audit"))
+        # The display-text rule, as in the CLI: nothing changes.
+        r = c.post("/settings/user-display-name",
+                   {"csrf": token, "login": "bert", "display_name": "Line\r\nBreak"})
+        self.assertEqual(r.status, 422)
+        self.assertIn("the display name refused: it contains a control character", r.text)
+        self.assertIn('id="user-error"', r.text)
+        self.assertEqual(self.env.sql("SELECT display_name FROM user_account WHERE login = 'bert'")[0][0],
+                         "Bert B\u00e4cker")
+        r = c.post("/settings/user-display-name",
+                   {"csrf": token, "login": "nobody", "display_name": "X"})
+        self.assertEqual(r.status, 422)
+        self.assertIn("user 'nobody' does not exist", html.unescape(r.text))
+        # Activity access: the box ticked = on, absent = off.
+        r = c.post("/settings/user-activity-access", {"csrf": token, "login": "bert", "activity_access": "1"})
+        self.assertEqual(r.status, 303)
+        self.assertEqual(self.env.sql("SELECT activity_access FROM user_account WHERE login = 'bert'")[0][0], "1")
+        r = c.post("/settings/user-activity-access", {"csrf": token, "login": "bert"})
+        self.assertEqual(self.env.sql("SELECT activity_access FROM user_account WHERE login = 'bert'")[0][0], "0")
+        actions = [row[0] for row in self.env.sql("SELECT action FROM web_audit WHERE object = 'bert' ORDER BY id")]
+        self.assertEqual(actions[-2:], ["activity access on", "activity access off"])
+
+    def test_domain_admin_gets_403_and_no_csrf_changes_nothing(self):
+        before = self.env.sql("SELECT (SELECT COUNT(*) FROM domain), "
+                              "(SELECT display_name FROM user_account WHERE login = 'anna'), "
+                              "(SELECT COUNT(*) FROM web_audit WHERE action NOT IN ('login', 'logout'))")
+        d = self.client("dom-admin", DOMAIN_ADMIN_PASSWORD)
+        token = d.csrf("/mailboxes")
+        self.assertEqual(d.get("/settings").status, 403)
+        for action, form in (("domain-add", {"domain": "evil.de"}),
+                             ("domain-remove", {"domain": "other.de"}),
+                             ("user-display-name", {"login": "anna", "display_name": "Evil"}),
+                             ("user-activity-access", {"login": "anna"})):
+            r = d.post("/settings/" + action, dict(form, csrf=token))
+            self.assertEqual(r.status, 403, action)
+        c = self.client()
+        for form in ({}, {"csrf": "0" * 64}):
+            r = c.post("/settings/domain-add", dict(form, domain="evil.de"))
+            self.assertEqual(r.status, 403)
+            r = c.post("/settings/user-display-name", dict(form, login="anna", display_name="Evil"))
+            self.assertEqual(r.status, 403)
+        after = self.env.sql("SELECT (SELECT COUNT(*) FROM domain), "
+                             "(SELECT display_name FROM user_account WHERE login = 'anna'), "
+                             "(SELECT COUNT(*) FROM web_audit WHERE action NOT IN ('login', 'logout'))")
+        self.assertEqual(before, after)
+        self.assertEqual(after[0][1], "Anna Beispiel")
+        # An unknown action is 404 (for a superadmin with the right token).
+        token = c.csrf("/settings")
+        self.assertEqual(c.post("/settings/drop-everything", {"csrf": token}).status, 404)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -1,5 +1,5 @@
 // Mail client auto-setup documents built from the installation's
-// MailClientHosts. Both put the full email address in as the login name.
+// MailClientHosts. All put the full email address in as the login name.
 #pragma once
 
 #include <string>
@@ -28,6 +28,21 @@ std::string mozilla_autoconfig_xml(std::string_view domain, const MailClientHost
 // Throws std::invalid_argument for an invalid address and AccessDataError for
 // invalid hosts.
 std::string outlook_autodiscover_xml(std::string_view email, const MailClientHosts& hosts);
+
+// Apple configuration profile (.mobileconfig, an unsigned XML property
+// list) with one com.apple.mail.managed payload for `email`: IMAP account
+// (EmailTypeIMAP), incoming and outgoing servers from `hosts` (POP3 is not
+// offered to Apple Mail), user name = the full address on both, password
+// authentication (EmailAuthPassword), UseSSL true for ssl and starttls.
+// The password is never in it: the device asks for it once
+// (OutgoingPasswordSameAsIncomingPassword). EmailAccountName is
+// `email_name` sanitized like an email name, left out when empty.
+// PayloadIdentifier and PayloadUUID (profile and payload) are derived from
+// the lowercased address (uuid_v5), so a second download replaces the first.
+// Throws std::invalid_argument for an invalid address and AccessDataError
+// for invalid hosts.
+std::string apple_mobileconfig(std::string_view email, std::string_view email_name,
+                               const MailClientHosts& hosts);
 
 // XML 1.0 character data / attribute value escaping of & < > " '. Characters
 // not allowed in XML 1.0 (C0 controls other than TAB/LF/CR, U+FFFE, U+FFFF)
