@@ -51,10 +51,10 @@ DomainRef remove_domain(Env& env, const std::string& name) {
     return d;
 }
 
-std::vector<UserRow> list_users(db::Connection& db, std::size_t limit) {
-    std::string sql =
-        "SELECT u.id, u.login, u.display_name, u.activity_access, "
-        "u.password_hash IS NOT NULL AS pw, "
+std::vector<UserRow> list_users(db::Connection& db, std::size_t limit, bool with_password_state) {
+    std::string sql = "SELECT u.id, u.login, u.display_name, u.activity_access, ";
+    sql += with_password_state ? "u.password_hash IS NOT NULL AS pw, " : "0 AS pw, ";
+    sql +=
         "(SELECT GROUP_CONCAT(m.address ORDER BY m.address SEPARATOR ', ') "
         " FROM mailbox_assignment a JOIN mailbox m ON m.id = a.mailbox_id "
         " WHERE a.user_id = u.id AND a.unassigned_at IS NULL) AS mailboxes "

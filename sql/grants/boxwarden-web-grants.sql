@@ -7,12 +7,16 @@
 -- It creates the role <prefix>web (default prefix 'boxwarden_', as in
 -- boxwarden-grants.sql) with exactly what the page's statements need (those
 -- of web/src and of the admin library functions the page calls):
---   domain              SELECT
+--   domain              SELECT; INSERT (name); DELETE (Settings » Other, for
+--                       superadmins; the triggers refuse a domain that still
+--                       has mailboxes)
 --   mailbox             SELECT of every column but password_hash;
 --                       UPDATE of active, email_name, vip, ooo_*, password_hash,
 --                       password_enc (the triggers check every change).
 --                       No INSERT (new mailboxes: create_mailbox_with), no DELETE
---   user_account        SELECT (id, login, display_name); no write
+--   user_account        SELECT (id, login, display_name, activity_access);
+--                       UPDATE (display_name, activity_access); never the
+--                       password_hash, no INSERT or DELETE (boxwardenctl user …)
 --   mailbox_assignment  SELECT (id, mailbox_id, user_id, assigned_at,
 --                       unassigned_at); writes only through assign_user and
 --                       unassign_user
@@ -67,14 +71,15 @@ BEGIN NOT ATOMIC
 
     -- The mail data: read what the screens show, change it only where the
     -- triggers check the change.
-    EXECUTE IMMEDIATE CONCAT('GRANT SELECT ON ', v_on, '.domain TO ', v_role);
+    EXECUTE IMMEDIATE CONCAT('GRANT SELECT, INSERT (name), DELETE ON ', v_on, '.domain TO ', v_role);
     EXECUTE IMMEDIATE CONCAT('GRANT SELECT (id, domain_id, local_part, address, active, deactivated_at, ',
                              'email_name, vip, ooo_enabled, ooo_subject, ooo_body, ooo_start, ooo_end, ',
                              'ooo_interval_days, password_enc, created_at, updated_at), ',
                              'UPDATE (active, email_name, vip, ooo_enabled, ooo_subject, ooo_body, ',
                              'ooo_start, ooo_end, ooo_interval_days, password_hash, password_enc) ON ',
                              v_on, '.mailbox TO ', v_role);
-    EXECUTE IMMEDIATE CONCAT('GRANT SELECT (id, login, display_name) ON ', v_on, '.user_account TO ', v_role);
+    EXECUTE IMMEDIATE CONCAT('GRANT SELECT (id, login, display_name, activity_access), ',
+                             'UPDATE (display_name, activity_access) ON ', v_on, '.user_account TO ', v_role);
     EXECUTE IMMEDIATE CONCAT('GRANT SELECT (id, mailbox_id, user_id, assigned_at, unassigned_at) ON ', v_on,
                              '.mailbox_assignment TO ', v_role);
     EXECUTE IMMEDIATE CONCAT('GRANT SELECT, INSERT (name, value), UPDATE (name, value) ON ', v_on, '.setting TO ', v_role);

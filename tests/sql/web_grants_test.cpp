@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "boxwarden/admin.h"
+#include "boxwarden/admin_directory.h"
 #include "boxwarden/sql_script.h"
 #include "test_database.h"
 
@@ -108,6 +109,13 @@ TEST_F(WebGrants, EveryChangeOfTheScreensWorksThroughTheAdminLibrary) {
     admin::Env e = env();
     const auto created = admin::create_mailbox(e, "info@example.de", std::nullopt, false, true);
     EXPECT_EQ(created.address, "info@example.de");
+    // Settings » Other: domains and users, as the page lists and edits them.
+    EXPECT_EQ(admin::add_domain(e, "new.example").name, "new.example");
+    EXPECT_GE(admin::list_domains(web()).size(), 3u);
+    EXPECT_EQ(admin::remove_domain(e, "new.example").name, "new.example");
+    EXPECT_FALSE(admin::list_users(web(), 1000, false).empty());
+    admin::set_user_display_name(e, "anna", "Anna Müller");
+    admin::set_user_activity_access(e, "anna", true);
     admin::set_mailbox_active(e, "info@example.de", false);
     admin::set_mailbox_active(e, "info@example.de", true);
     admin::set_email_name(e, "info@example.de", std::string("Info Team"));
@@ -253,11 +261,13 @@ TEST_F(WebGrants, RefusesWhatThePageMustNotDo) {
     expect_denied("SELECT password_hash FROM mailbox");
     expect_denied("SELECT * FROM mailbox");
     expect_denied("SELECT password_hash FROM user_account");
-    // Users, domains, admins are managed with boxwardenctl.
-    expect_denied("UPDATE user_account SET display_name = 'x'");
+    // Users and admins are created with boxwardenctl; the page edits a user's
+    // display name and activity access and adds/removes domains, nothing else.
+    expect_denied("UPDATE user_account SET login = 'x'");
+    expect_denied("UPDATE user_account SET password_hash = 'x'");
     expect_denied("INSERT INTO user_account (login) VALUES ('eve')");
-    expect_denied("INSERT INTO domain (name) VALUES ('evil.de')");
-    expect_denied("DELETE FROM domain");
+    expect_denied("DELETE FROM user_account");
+    expect_denied("UPDATE domain SET name = 'evil.de'");
     expect_denied("UPDATE web_admin SET role = 'superadmin'");
     expect_denied(
         "INSERT INTO web_admin (login, password_hash, role) VALUES ('eve', "

@@ -17,7 +17,7 @@ void add_directory_lists(data& page, db::Connection& db) {
     }
     page.set("domains", domains);
     data users{data::type::list};
-    for (const auto& u : admin::list_users(db, 1000)) {
+    for (const auto& u : admin::list_users(db, 1000, /*with_password_state=*/false)) {
         data x{data::type::object};
         x.set("login", u.login);
         x.set("display_name", u.display_name);

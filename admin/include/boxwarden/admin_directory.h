@@ -44,8 +44,11 @@ struct UserRow {
     bool password_set = false;
     std::string mailboxes;  // current assignments, "a@x.de, b@x.de"
 };
-// Every user by login (at most `limit`; 0: all).
-std::vector<UserRow> list_users(db::Connection& db, std::size_t limit = 0);
+// Every user by login (at most `limit`; 0: all). Without `with_password_state`
+// password_set stays false and user_account.password_hash is not read (the web
+// page's database account may not read that column).
+std::vector<UserRow> list_users(db::Connection& db, std::size_t limit = 0,
+                                bool with_password_state = true);
 
 // user_account.display_name is VARCHAR(255): characters, not bytes.
 constexpr size_t kDisplayNameMaxChars = 255;
