@@ -8,7 +8,7 @@
 -- boxwarden-grants.sql) with exactly what the page's statements need (those
 -- of web/src and of the admin library functions the page calls):
 --   domain              SELECT; INSERT (name); DELETE (Settings » Other, for
---                       superadmins; the triggers refuse a domain that still
+--                       superadmins; the foreign key refuses a domain that still
 --                       has mailboxes)
 --   mailbox             SELECT of every column but password_hash;
 --                       UPDATE of active, email_name, vip, ooo_*, password_hash,
