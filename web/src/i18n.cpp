@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "i18n_totp.h"
+
 namespace boxwarden::web {
 
 namespace {
@@ -146,6 +148,7 @@ const std::vector<std::pair<std::string, std::string>>& texts(const std::string&
     static const auto build = [](bool de) {
         std::vector<std::pair<std::string, std::string>> v;
         for (const auto& e : kTexts) v.emplace_back(e.key, de ? e.de : e.en);
+        for (const auto& e : second_factor_texts()) v.emplace_back(e.key, de ? e.de : e.en);
         return v;
     };
     static const auto en = build(false);
