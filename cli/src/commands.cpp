@@ -25,6 +25,7 @@ std::span<const CommandSpec> all_commands() {
         add_password_commands(t);
         add_client_setup_commands(t);
         add_web_admin_commands(t);
+        add_web_admin_totp_commands(t);
         add_status_commands(t);
         // Keep each group together in help (mailbox send-access-data is
         // defined with autoconfig but belongs under mailbox).

@@ -20,7 +20,8 @@ void add_activity_commands(std::vector<CommandSpec>& out);
 void add_password_commands(std::vector<CommandSpec>& out);
 void add_client_setup_commands(std::vector<CommandSpec>& out);  // send-access-data, autoconfig
 void add_web_admin_commands(std::vector<CommandSpec>& out);     // admin: accounts of boxwarden-web
-void add_status_commands(std::vector<CommandSpec>& out);        // status (policyd health)
+void add_web_admin_totp_commands(std::vector<CommandSpec>& out);  // admin totp: their second factor
+void add_status_commands(std::vector<CommandSpec>& out);          // status (policyd health)
 
 // Runs a parsed command line: help, version, or the handler; maps every
 // error to its exit code and message. The whole CLI behind main().

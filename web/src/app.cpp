@@ -9,12 +9,15 @@
 
 #include "boxwarden/admin.h"
 #include "boxwarden/admin_delivery.h"
+#include "boxwarden/admin_totp.h"
+#include "boxwarden/delivery_verdict.h"
 #include "boxwarden/password.h"
 #include "form.h"
 #include "i18n.h"
 #include "security.h"
 #include "settings_screens.h"
 #include "setup_downloads.h"
+#include "totp_login.h"
 
 namespace boxwarden::web {
 
@@ -135,7 +138,7 @@ struct App::Impl {
         page.set("t", text_data.at(ctx.lang));
         page.set("lang", ctx.lang);
         if (ctx.session) page.set("csrf", ctx.session->csrf_token);
-        if (ctx.session && ctx.session->admin_id) {
+        if (ctx.session && ctx.session->fully_logged_in()) {
             page.set("logged_in", flag(true));
             page.set("admin_login", ctx.session->login);
             page.set("superadmin", flag(ctx.session->superadmin));
@@ -227,26 +230,35 @@ struct App::Impl {
         return render(ctx, "login", page, status);
     }
 
-    Response login(Ctx& ctx, const Form& form) {
-        const std::string login_name = form.get("login").substr(0, 64);
-        const std::string password = form.get("password");
-        const auto& addr = ctx.req.client_address;
+    // Failures within the window of this login and of the client address.
+    ThrottleVerdict throttle_of(Ctx& ctx, const std::string& login_name) {
         auto counts = ctx.db.query(
             "SELECT (SELECT COUNT(*) FROM web_login_failure WHERE login = LOWER(TRIM(?)) AND "
             "failed_at > UTC_TIMESTAMP(6) - INTERVAL ? SECOND) AS by_login, "
             "(SELECT COUNT(*) FROM web_login_failure WHERE client_address = ? AND "
             "failed_at > UTC_TIMESTAMP(6) - INTERVAL ? SECOND) AS by_address",
-            {login_name, std::int64_t{settings.failure_window.count()}, addr,
+            {login_name, std::int64_t{settings.failure_window.count()}, ctx.req.client_address,
              std::int64_t{settings.failure_window.count()}});
-        const ThrottleVerdict verdict = decide_login_throttle(
-            counts[0].i64("by_login"), counts[0].i64("by_address"), settings.throttle);
+        return decide_login_throttle(counts[0].i64("by_login"), counts[0].i64("by_address"),
+                                     settings.throttle);
+    }
+
+    // Counts a failed password or code for the throttle and logs its line.
+    void record_login_failure(Ctx& ctx, const std::string& login_name, const std::string& line) {
+        ctx.db.execute(
+            "INSERT INTO web_login_failure (login, client_address, failed_at) "
+            "VALUES (LOWER(TRIM(?)), ?, UTC_TIMESTAMP(6))",
+            {login_name, ctx.req.client_address});
+        std::cerr << "boxwarden-web: " << line << std::endl;
+    }
+
+    Response login(Ctx& ctx, const Form& form) {
+        const std::string login_name = form.get("login").substr(0, 64);
+        const std::string password = form.get("password");
+        const auto& addr = ctx.req.client_address;
+        const ThrottleVerdict verdict = throttle_of(ctx, login_name);
         auto fail = [&](ThrottleVerdict v) {
-            ctx.db.execute(
-                "INSERT INTO web_login_failure (login, client_address, failed_at) "
-                "VALUES (LOWER(TRIM(?)), ?, UTC_TIMESTAMP(6))",
-                {login_name, addr});
-            std::cerr << "boxwarden-web: " << login_failure_log_line(addr, login_name, v)
-                      << std::endl;
+            record_login_failure(ctx, login_name, login_failure_log_line(addr, login_name, v));
             return login_form(ctx, v == ThrottleVerdict::Allow ? "login_failed" : "login_throttled",
                               v == ThrottleVerdict::Allow ? 200 : 429);
         };
@@ -256,11 +268,88 @@ struct App::Impl {
         const bool ok = rows.empty() ? (verify_password(password, dummy_hash), false)
                                      : verify_password(password, rows[0].str("password_hash"));
         if (!ok) return fail(ThrottleVerdict::Allow);
+        const std::int64_t admin_id = rows[0].i64("id");
+        // With a second factor (or an enrolment) due, the new session is
+        // pending: it opens only that step (gate_pending_session).
+        const std::string step = step_after_password(
+            admin::web_admin_totp_enabled(ctx.db, admin_id), settings.require_totp);
+        if (step == "enrol") {
+            admin::Env e = env(ctx);
+            admin::start_web_admin_totp_enrolment(e, admin_id);
+        }
         SessionStore store(ctx.db, settings.timeouts);
-        ctx.session = store.login(ctx.session ? ctx.session->cookie : "", rows[0].i64("id"), addr);
+        ctx.session = store.login(ctx.session ? ctx.session->cookie : "", admin_id, addr, step);
         ctx.set_cookies.emplace_back(kSessionCookie, ctx.session->cookie);
+        if (!step.empty()) return Response::redirect(pending_step_path(step));
         audit(ctx, "login", ctx.session->login, std::nullopt);
         return Response::redirect("/mailboxes");
+    }
+
+    // ---- second login step (TOTP code or recovery code; enrolment) ---------------
+
+    Response second_step_page(Ctx& ctx, const std::string& error_key, int status = 200) {
+        data page{data::type::object};
+        if (!error_key.empty()) page.set("error", text(ctx.lang, error_key));
+        if (ctx.session->pending != "enrol") return render(ctx, "login_totp", page, status);
+        admin::Env e = env(ctx);
+        const auto secret = admin::pending_web_admin_totp(e, *ctx.session->admin_id);
+        if (!secret) throw HttpError{409, "bad_request"};
+        page.set("secret", secret->secret_base32);
+        page.set("otpauth_uri", secret->otpauth_uri);
+        return render(ctx, "login_enrol", page, status);
+    }
+
+    Response second_step(Ctx& ctx, const Form& form) {
+        const std::string login_name = ctx.session->login;
+        const std::int64_t admin_id = *ctx.session->admin_id;
+        const auto& addr = ctx.req.client_address;
+        SessionStore store(ctx.db, settings.timeouts);
+        auto fail = [&](ThrottleVerdict v, const std::string& key) {
+            record_login_failure(ctx, login_name,
+                                 second_factor_failure_log_line(addr, login_name, v));
+            if (v == ThrottleVerdict::Allow) return second_step_page(ctx, key);
+            // Throttled: the pending session ends; the password comes first again.
+            store.destroy(ctx.session->cookie);
+            ctx.session.reset();
+            return login_form(ctx, "login_throttled", 429);
+        };
+        const ThrottleVerdict verdict = throttle_of(ctx, login_name);
+        if (verdict != ThrottleVerdict::Allow) return fail(verdict, "");
+        const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
+        admin::Env e = env(ctx);
+        std::optional<admin::TotpEnrolment> enrolled;
+        std::string detail;
+        if (ctx.session->pending == "enrol") {
+            enrolled = admin::confirm_web_admin_totp(e, admin_id, form.get("code"), now);
+            if (!enrolled) return fail(ThrottleVerdict::Allow, "code_wrong");
+            detail.append("with TOTP");
+        } else {
+            const auto r = admin::check_web_admin_second_factor(e, admin_id, form.get("code"), now);
+            if (r.verdict == admin::SecondFactor::Replayed)
+                return fail(ThrottleVerdict::Allow, "code_used");
+            if (r.verdict == admin::SecondFactor::Wrong)
+                return fail(ThrottleVerdict::Allow, "code_wrong");
+            if (r.verdict == admin::SecondFactor::TotpAccepted) {
+                detail.append("with TOTP");
+            } else {
+                detail.append("with a recovery code (")
+                    .append(std::to_string(r.recovery_codes_left))
+                    .append(" left)");
+            }
+        }
+        // Fully logged in: a new session (new id, new CSRF token).
+        ctx.session = store.login(ctx.session->cookie, admin_id, addr);
+        ctx.set_cookies.emplace_back(kSessionCookie, ctx.session->cookie);
+        if (enrolled) audit(ctx, "totp enabled", login_name, std::nullopt, "on the page");
+        audit(ctx, "login", login_name, std::nullopt, detail);
+        if (!enrolled) return Response::redirect("/mailboxes");
+        data codes{data::type::list};
+        for (const auto& c : enrolled->recovery_codes) codes.push_back(data(c));
+        data page{data::type::object};
+        page.set("codes", codes);
+        return render(ctx, "totp_codes", page);
     }
 
     // ---- mailbox list ----------------------------------------------------------------
@@ -766,6 +855,19 @@ struct App::Impl {
             // or changed before it matches.
             if (!ctx.session || !constant_time_equal(form.get("csrf"), ctx.session->csrf_token))
                 return error_page(ctx, 403, "bad_request");
+        }
+        if (ctx.session && ctx.session->admin_id && !ctx.session->pending.empty()) {
+            // Half logged in: only the second step, logout and the language.
+            switch (gate_pending_session(ctx.session->pending, req.method, req.path)) {
+                case PendingGate::RedirectToStep:
+                    return Response::redirect(pending_step_path(ctx.session->pending));
+                case PendingGate::Forbidden:
+                    return error_page(ctx, 403, "bad_request");
+                case PendingGate::Pass:
+                    break;
+            }
+            if (seg.size() == 2 && seg[0] == "login")
+                return post ? second_step(ctx, form) : second_step_page(ctx, "");
         }
         if (seg.size() == 1 && seg[0] == "login") {
             if (post) return login(ctx, form);

@@ -20,6 +20,7 @@ struct AppSettings {
     SessionTimeouts timeouts;
     ThrottleLimits throttle;
     std::chrono::seconds failure_window{900};
+    bool require_totp = false;  // web_require_totp: enrol before anything else
 };
 
 class App {

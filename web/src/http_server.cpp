@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "client_address.h"
 #include "form.h"
 #include "security.h"
 
@@ -107,7 +108,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
         r.accept_language = std::string(req[http::field::accept_language]);
         r.content_type = std::string(req[http::field::content_type]);
         r.body = std::move(req.body());
-        r.client_address = peer_;
+        std::vector<std::string> forwarded_for;
+        const auto xff = req.equal_range("X-Forwarded-For");
+        for (auto it = xff.first; it != xff.second; ++it) forwarded_for.emplace_back(it->value());
+        r.client_address = client_address(peer_, forwarded_for, shared_.limits.trusted_proxies);
         Response res;
         try {
             res = shared_.handler(r);

@@ -3,10 +3,12 @@
 // request body (413), header bytes and field count (431), time to send a
 // whole request (slow clients are closed), idle keep-alive time, and the
 // number of open connections (more are closed at once). The client address
-// is the socket's peer, never a header.
+// is the socket's peer, or X-Forwarded-For's last hop when that peer is a
+// trusted proxy (client_address.h).
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "http_types.h"
 
@@ -20,6 +22,7 @@ struct ServerLimits {
     std::chrono::milliseconds request_timeout{10000};
     std::chrono::milliseconds keepalive_timeout{30000};
     int threads = 4;
+    std::vector<std::string> trusted_proxies;  // canonical addresses (web_trusted_proxies)
 };
 
 using RequestHandler = std::function<Response(const Request&)>;

@@ -16,7 +16,7 @@ struct Request {
     std::string accept_language;
     std::string content_type;
     std::string body;
-    std::string client_address;  // from the socket, never from a header
+    std::string client_address;  // the socket's peer (X-Forwarded-For only via a trusted proxy)
 
     // First value of a query parameter, or "".
     std::string param(const std::string& name) const;

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "i18n_screens.h"
+#include "i18n_totp.h"
 
 namespace boxwarden::web {
 
@@ -150,6 +151,7 @@ const std::vector<std::pair<std::string, std::string>>& texts(const std::string&
         for (const auto& e : kTexts) v.emplace_back(e.key, de ? e.de : e.en);
         for (std::size_t i = 0; i < kScreenTextCount; ++i)
             v.emplace_back(kScreenTexts[i].key, de ? kScreenTexts[i].de : kScreenTexts[i].en);
+        for (const auto& e : second_factor_texts()) v.emplace_back(e.key, de ? e.de : e.en);
         return v;
     };
     static const auto en = build(false);

@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "boxwarden/config.h"
+#include "client_address.h"
 #include "http_server.h"
 
 #ifndef BOXWARDEN_VERSION
@@ -78,6 +79,13 @@ int main(int argc, char** argv) {
         limits.request_timeout = config.get_duration("web_request_timeout");
         limits.keepalive_timeout = config.get_duration("web_keepalive_timeout");
         limits.threads = static_cast<int>(config.get_int("web_threads"));
+        try {
+            limits.trusted_proxies =
+                web::parse_trusted_proxies(config.get_string("web_trusted_proxies"));
+        } catch (const std::invalid_argument& e) {
+            throw ConfigError(std::string("web_trusted_proxies: ") + e.what());
+        }
+        s.require_totp = config.get_bool("web_require_totp");
 
         web::App app(config, s);
         if (check_only) {

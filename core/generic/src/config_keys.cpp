@@ -123,6 +123,11 @@ constexpr std::array kKeys{
               "failed logins from one client address within the window before it is throttled"},
     ConfigKey{"web_login_failure_window", T::Duration, "15m", 1 * kMin, 24 * kHour,
               "how long a failed login counts for the throttle"},
+    ConfigKey{"web_require_totp", T::Boolean, "no", 0, 0,
+              "every web admin must use TOTP: one without it enrols right after the password"},
+    ConfigKey{"web_trusted_proxies", T::String, "", 0, 0,
+              "reverse proxies (comma-separated IP addresses) whose X-Forwarded-For last hop is "
+              "taken as the client address"},
 
     // Mail client settings (send access data, autoconfig)
     ConfigKey{"imap_host", T::String, "localhost", 0, 0, "IMAP host name given to mail clients"},

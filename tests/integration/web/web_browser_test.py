@@ -3,11 +3,12 @@ chromium-driver, python3-selenium): log in, create a mailbox (and be refused
 under an unknown domain), untick "active" and see policyd answer 5.2.1, set
 an email name with umlauts and emoji, show the password, generate a new one,
 send access data, assign/remove a user, toggle the Cc/Bcc setting, add a
-domain and edit a user in Settings » Other, the client set-up links. Every
-step saves a screenshot under the build tree."""
+domain and edit a user in Settings » Other, the client set-up links, log in
+with a TOTP code. Every step saves a screenshot under the build tree."""
 import email
 import email.policy
 import glob
+import json
 import os
 import shutil
 import socket
@@ -21,7 +22,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from webharness import ADMIN_PASSWORD, BASE, POLICYD, SOCK, WebEnv, wait_until
+from webharness import ADMIN_PASSWORD, BASE, POLICYD, SOCK, WebEnv, totp, wait_until
 
 SHOTS = os.path.join(BASE, "screenshots")
 
@@ -315,6 +316,23 @@ class WebBrowserTest(unittest.TestCase):
         self.shot("10-domain-admin")
         self.open("/mailbox/%d" % self.env.mailbox_id("sales@other.de"))
         self.assertIn("403", self.find("h1").text)
+        self.driver.delete_all_cookies()
+
+    def test_7_totp_login(self):
+        self.driver.delete_all_cookies()
+        self.env.ctl("admin", "add", "totp-browser", "--role", "superadmin", stdin=ADMIN_PASSWORD)
+        secret = json.loads(self.env.ctl("admin", "totp", "enable", "totp-browser", "--json"))["secret"]
+        self.open("/login")
+        self.find("#login").send_keys("totp-browser")
+        self.find("#password").send_keys(ADMIN_PASSWORD)
+        self.submit("#login-submit")
+        self.assertTrue(self.driver.current_url.endswith("/login/totp"), self.driver.current_url)
+        self.shot("11-totp-code")
+        self.find("#code").send_keys(totp(secret))
+        self.submit("#code-submit")
+        self.assertIn("/mailboxes", self.driver.current_url)
+        self.assertIn("totp-browser", self.find("header .who").text)
+        self.shot("12-totp-logged-in")
         self.driver.delete_all_cookies()
 
 

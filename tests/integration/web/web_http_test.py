@@ -1,20 +1,46 @@
 """HTTP-level tests of boxwarden-web against a real daemon and a private
 MariaDB: CSRF, escaping, session fixation, domain scope, limits, headers,
-throttling and the audit log."""
+throttling, the audit log, the TOTP second factor (codes computed here with
+hmac), and X-Forwarded-For from trusted and untrusted peers."""
+import base64
 import html
+import json
 import re
 import socket
 import subprocess
 import time
 import unittest
 
-from webharness import ADMIN_PASSWORD, CTL, DOMAIN_ADMIN_PASSWORD, Client, WebEnv
+from webharness import ADMIN_PASSWORD, CTL, DOMAIN_ADMIN_PASSWORD, Client, WebEnv, totp
+
+TOTP_ADMIN_PASSWORD = "T0tp-Admin-Passw0rd-long"
+
+
+def wrong_code(secret_b32):
+    """A 6-digit code that is none of the steps within reach of the skew."""
+    near = {totp(secret_b32, d) for d in range(-3, 4)}
+    n = 0
+    while "%06d" % n in near:
+        n += 1
+    return "%06d" % n
+
+
+def ctl_exit(env, *args):
+    return subprocess.run([CTL, "--config", env.config, *args], capture_output=True,
+                          text=True).returncode
+
+
+def enable_totp(env, login):
+    env.ctl("admin", "add", login, "--role", "superadmin", stdin=TOTP_ADMIN_PASSWORD)
+    return json.loads(env.ctl("admin", "totp", "enable", login, "--json"))
 
 
 class WebHttpTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.env = WebEnv("http", {"web_login_failures_per_account": "3"})
+        # 127.0.0.2 stands for a reverse proxy; the tests connect from 127.0.0.1.
+        cls.env = WebEnv("http", {"web_login_failures_per_account": "3",
+                                  "web_trusted_proxies": "127.0.0.2"})
         cls.env.basic_data()
         cls.env.start()
         cls.info = cls.env.mailbox_id("info@example.de")
@@ -241,6 +267,183 @@ class ClientSetupAndSettingsOtherHttpTest(unittest.TestCase):
         cls.sales = cls.env.mailbox_id("sales@other.de")
         cls.env.sql("UPDATE mailbox SET email_name = 'M\u00fcller & <S\u00f6hne> \U0001F680' "
                     "WHERE id = %d" % cls.info)
+    # ---- TOTP second factor -----------------------------------------------------
+
+    def second_step(self, client, login):
+        """Password step of an admin with TOTP: returns the pending session's CSRF token."""
+        token = client.csrf("/login")
+        before = client.cookies["bw_session"]
+        r = client.post("/login", {"csrf": token, "login": login, "password": TOTP_ADMIN_PASSWORD})
+        self.assertEqual(r.status, 303, r.text)
+        self.assertEqual(r.getheader("Location"), "/login/totp")
+        self.assertNotEqual(client.cookies["bw_session"], before)
+        return client.csrf("/login/totp")
+
+    def test_totp_login_with_a_computed_code_and_a_replayed_code_is_refused(self):
+        enrolment = enable_totp(self.env, "totp-admin")
+        secret = enrolment["secret"]
+        self.assertEqual(len(enrolment["recovery_codes"]), 10)
+        self.assertEqual(enrolment["otpauth_uri"],
+                         "otpauth://totp/boxwarden:totp-admin?secret=%s&issuer=boxwarden"
+                         "&algorithm=SHA1&digits=6&period=30" % secret)
+        # Stored sealed: neither the base32 nor the raw secret is in the row.
+        raw = base64.b32decode(secret + "=" * (-len(secret) % 8)).hex().upper()
+        row = self.env.sql("SELECT HEX(secret_enc), LENGTH(secret_enc), enabled FROM web_admin_totp t "
+                           "JOIN web_admin a ON a.id = t.admin_id WHERE a.login = 'totp-admin'")[0]
+        self.assertNotIn(raw, row[0])
+        self.assertNotIn(base64.b16encode(secret.encode()).decode(), row[0])
+        self.assertEqual(row[1:], ["49", "1"])
+
+        c = Client(self.env)
+        token = self.second_step(c, "totp-admin")
+        half = c.cookies["bw_session"]
+        # A wrong code is refused, counted and logged for fail2ban.
+        r = c.post("/login/totp", {"csrf": token, "code": wrong_code(secret)})
+        self.assertEqual(r.status, 200)
+        self.assertIn("login-error", r.text)
+        self.assertIn("login failed from 127.0.0.1 for admin 'totp-admin' (wrong second factor)\n",
+                      self.env.read_log())
+        self.assertEqual(self.env.sql("SELECT COUNT(*) FROM web_login_failure WHERE login = 'totp-admin'")[0][0], "1")
+        # The right code logs in, with a new session id.
+        code = totp(secret)
+        r = c.post("/login/totp", {"csrf": token, "code": code})
+        self.assertEqual(r.status, 303, r.text)
+        self.assertEqual(r.getheader("Location"), "/mailboxes")
+        self.assertNotEqual(c.cookies["bw_session"], half)
+        self.assertEqual(c.get("/mailboxes").status, 200)
+        stale = Client(self.env)
+        stale.cookies["bw_session"] = half
+        self.assertEqual(stale.get("/mailboxes").getheader("Location"), "/login")
+        self.assertIn(["login", "totp-admin", "with TOTP"],
+                      self.env.sql("SELECT action, admin_login, detail FROM web_audit WHERE admin_login = 'totp-admin'"))
+        # The same code again (a second login within its 30 s): replay, refused.
+        other = Client(self.env)
+        token = self.second_step(other, "totp-admin")
+        r = other.post("/login/totp", {"csrf": token, "code": code})
+        self.assertEqual(r.status, 200)
+        self.assertIn("used already", r.text)
+        self.assertEqual(other.get("/mailboxes").getheader("Location"), "/login/totp")
+        # A plain SQL edit cannot wind the used step back.
+        with self.assertRaises(subprocess.CalledProcessError):
+            self.env.sql("UPDATE web_admin_totp SET last_used_step = last_used_step - 1")
+        with self.assertRaises(subprocess.CalledProcessError):
+            self.env.sql("UPDATE web_admin_totp SET last_used_step = NULL")
+
+    def test_half_logged_in_session_opens_nothing_but_the_second_step(self):
+        enable_totp(self.env, "half-admin")
+        c = Client(self.env)
+        token = self.second_step(c, "half-admin")
+        for path in ("/mailboxes", "/mailbox/%d" % self.info, "/settings", "/audit", "/", "/login"):
+            r = c.get(path)
+            self.assertEqual(r.status, 303, path)
+            self.assertEqual(r.getheader("Location"), "/login/totp", path)
+        r = c.post("/mailboxes/bulk", {"csrf": token, "action": "deactivate", "id": [str(self.info)]})
+        self.assertEqual(r.status, 403)
+        r = c.post("/mailbox/%d/vip" % self.info, {"csrf": token, "vip": "1"})
+        self.assertEqual(r.status, 403)
+        self.assertEqual(self.active(self.info), "1")
+        self.assertEqual(self.env.sql("SELECT vip FROM mailbox WHERE id = %d" % self.info)[0][0], "0")
+        self.assertNotIn('id="logout"', c.get("/login/totp").text)  # no navigation either
+        # Cancelling ends the pending session.
+        cookie = c.cookies["bw_session"]
+        self.assertEqual(c.post("/logout", {"csrf": token}).status, 303)
+        self.assertEqual(self.env.sql("SELECT COUNT(*) FROM web_session s JOIN web_admin a ON a.id = s.admin_id "
+                                      "WHERE a.login = 'half-admin'")[0][0], "0")
+        again = Client(self.env)
+        again.cookies["bw_session"] = cookie
+        self.assertEqual(again.get("/login/totp").getheader("Location"), "/login")
+
+    def test_recovery_code_works_once_and_renewal_revokes_the_old_ones(self):
+        codes = enable_totp(self.env, "rec-admin")["recovery_codes"]
+        c = Client(self.env)
+        token = self.second_step(c, "rec-admin")
+        r = c.post("/login/totp", {"csrf": token, "code": codes[0].upper()})  # case does not matter
+        self.assertEqual(r.status, 303, r.text)
+        self.assertEqual(c.get("/mailboxes").status, 200)
+        self.assertIn(["login", "with a recovery code (9 left)"],
+                      self.env.sql("SELECT action, detail FROM web_audit WHERE admin_login = 'rec-admin'"))
+        again = Client(self.env)
+        token = self.second_step(again, "rec-admin")
+        r = again.post("/login/totp", {"csrf": token, "code": codes[0]})
+        self.assertEqual(r.status, 200)
+        self.assertIn("login-error", r.text)
+        # Only hashes are stored, and a used code cannot be made unused.
+        for h, in self.env.sql("SELECT HEX(code_hash) FROM web_admin_recovery_code r JOIN web_admin a "
+                               "ON a.id = r.admin_id WHERE a.login = 'rec-admin'"):
+            self.assertEqual(len(h), 64)
+        dump = "\n".join("\t".join(r) for r in self.env.sql(
+            "SELECT id, admin_id, HEX(code_hash), created_at, used_at, revoked_at FROM web_admin_recovery_code"))
+        for code in codes:
+            self.assertNotIn(code.replace("-", "").upper(), dump.upper())
+            self.assertNotIn(code.replace("-", "").upper().encode().hex().upper(), dump.upper())
+        for statement in ("UPDATE web_admin_recovery_code SET used_at = NULL WHERE used_at IS NOT NULL",
+                          "DELETE FROM web_admin_recovery_code WHERE used_at IS NOT NULL"):
+            with self.assertRaises(subprocess.CalledProcessError, msg=statement):
+                self.env.sql(statement)
+        # New codes: the old unused ones stop working.
+        fresh = json.loads(self.env.ctl("admin", "totp", "recovery", "rec-admin", "--json"))["recovery_codes"]
+        self.assertEqual(len(fresh), 10)
+        self.assertEqual(self.env.sql("SELECT COUNT(*) FROM web_admin_recovery_code r JOIN web_admin a ON "
+                                      "a.id = r.admin_id WHERE a.login = 'rec-admin' AND used_at IS NULL "
+                                      "AND revoked_at IS NULL")[0][0], "10")
+        c3 = Client(self.env)
+        token = self.second_step(c3, "rec-admin")
+        self.assertEqual(c3.post("/login/totp", {"csrf": token, "code": fresh[3]}).status, 303)
+
+    def test_totp_cli_refusals_and_disable(self):
+        enable_totp(self.env, "cli-admin")
+        self.assertEqual(ctl_exit(self.env, "admin", "totp", "enable", "cli-admin"), 1)
+        self.assertEqual(ctl_exit(self.env, "admin", "totp", "enable", "nobody"), 1)
+        self.assertEqual(ctl_exit(self.env, "admin", "totp", "enable"), 2)
+        self.assertEqual(ctl_exit(self.env, "admin", "totp", "disable", "cli-admin"), 0)
+        self.assertEqual(ctl_exit(self.env, "admin", "totp", "disable", "cli-admin"), 1)
+        self.assertEqual(ctl_exit(self.env, "admin", "totp", "recovery", "cli-admin"), 1)
+        # Without TOTP the password alone logs in again.
+        r = Client(self.env).login("cli-admin", TOTP_ADMIN_PASSWORD)
+        self.assertEqual(r.getheader("Location"), "/mailboxes")
+        # Removing the admin takes the kept recovery-code rows with it.
+        admin_id = self.env.sql("SELECT id FROM web_admin WHERE login = 'cli-admin'")[0][0]
+        count = "SELECT COUNT(*) FROM web_admin_recovery_code WHERE admin_id = %s" % admin_id
+        self.assertEqual(self.env.sql(count)[0][0], "10")
+        self.env.ctl("admin", "remove", "cli-admin")
+        self.assertEqual(self.env.sql(count)[0][0], "0")
+
+    # ---- X-Forwarded-For ---------------------------------------------------------
+
+    def test_x_forwarded_for_is_ignored_from_an_untrusted_peer(self):
+        self.env.ctl("admin", "add", "xff-admin", "--role", "superadmin", stdin=TOTP_ADMIN_PASSWORD)
+        c = Client(self.env, headers={"X-Forwarded-For": "198.51.100.77"})
+        self.assertEqual(c.login("xff-admin", "wrong").status, 200)
+        log = self.env.read_log()
+        self.assertIn("login failed from 127.0.0.1 for admin 'xff-admin'\n", log)
+        self.assertNotIn("198.51.100.77", log)
+        self.assertEqual(self.env.sql("SELECT client_address FROM web_login_failure WHERE login = 'xff-admin'"),
+                         [["127.0.0.1"]])
+
+    def test_x_forwarded_for_last_hop_is_honoured_from_a_trusted_proxy(self):
+        self.env.ctl("admin", "add", "proxied-admin", "--role", "superadmin", stdin=TOTP_ADMIN_PASSWORD)
+        # What nginx sends for a client that wrote its own header: theirs, then the real one.
+        proxy = Client(self.env, source="127.0.0.2",
+                       headers={"X-Forwarded-For": "10.9.9.9, 198.51.100.78"})
+        self.assertEqual(proxy.login("proxied-admin", "wrong").status, 200)
+        self.assertIn("login failed from 198.51.100.78 for admin 'proxied-admin'\n", self.env.read_log())
+        self.assertEqual(self.env.sql("SELECT client_address FROM web_login_failure WHERE login = 'proxied-admin'"),
+                         [["198.51.100.78"]])
+        self.assertEqual(proxy.login("proxied-admin", TOTP_ADMIN_PASSWORD).status, 303)
+        self.assertEqual(self.env.sql("SELECT client_address FROM web_audit WHERE admin_login = 'proxied-admin' "
+                                      "AND action = 'login'"), [["198.51.100.78"]])
+
+
+class WebRequiredTotpTest(unittest.TestCase):
+    """web_require_totp = on: an admin without TOTP enrols before anything else."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = WebEnv("http-require-totp", {"web_require_totp": "on"})
+        cls.env.ctl("domain", "add", "example.de")
+        cls.env.ctl("mailbox", "create", "info@example.de")
+        cls.env.ctl("admin", "add", "new-admin", "--role", "superadmin", stdin=TOTP_ADMIN_PASSWORD)
+        cls.env.start()
 
     @classmethod
     def tearDownClass(cls):
@@ -415,6 +618,43 @@ class ClientSetupAndSettingsOtherHttpTest(unittest.TestCase):
         # An unknown action is 404 (for a superadmin with the right token).
         token = c.csrf("/settings")
         self.assertEqual(c.post("/settings/drop-everything", {"csrf": token}).status, 404)
+    def test_enrolment_comes_first_and_then_totp_is_required(self):
+        c = Client(self.env)
+        r = c.login("new-admin", TOTP_ADMIN_PASSWORD)
+        self.assertEqual(r.status, 303, r.text)
+        self.assertEqual(r.getheader("Location"), "/login/enrol")
+        for path in ("/mailboxes", "/login/totp", "/audit"):
+            self.assertEqual(c.get(path).getheader("Location"), "/login/enrol", path)
+        page = c.get("/login/enrol")
+        self.assertEqual(page.status, 200)
+        self.assertEqual(page.getheader("Cache-Control"), "no-store")
+        secret = re.search(r'<code id="totp-secret">([A-Z2-7]+)</code>', page.text).group(1)
+        self.assertIn("otpauth://totp/boxwarden:new-admin?secret=%s&amp;issuer=boxwarden" % secret, page.text)
+        # Not enabled until confirmed, and stored sealed.
+        self.assertEqual(self.env.sql("SELECT enabled, LENGTH(secret_enc) FROM web_admin_totp")[0], ["0", "49"])
+        token = c.csrf("/login/enrol")
+        r = c.post("/login/enrol", {"csrf": token, "code": wrong_code(secret)})
+        self.assertEqual(r.status, 200)
+        self.assertIn("login-error", r.text)
+        self.assertIn("login failed from 127.0.0.1 for admin 'new-admin' (wrong second factor)", self.env.read_log())
+        half = c.cookies["bw_session"]
+        r = c.post("/login/enrol", {"csrf": token, "code": totp(secret)})
+        self.assertEqual(r.status, 200, r.text)
+        codes = re.findall(r"<li><code>([a-z2-7-]+)</code></li>", r.text)
+        self.assertEqual(len(codes), 10)
+        self.assertNotEqual(c.cookies["bw_session"], half)
+        self.assertEqual(c.get("/mailboxes").status, 200)
+        self.assertEqual(self.env.sql("SELECT enabled FROM web_admin_totp")[0][0], "1")
+        self.assertEqual(self.env.sql("SELECT action FROM web_audit WHERE admin_login = 'new-admin' ORDER BY id"),
+                         [["totp enabled"], ["login"]])
+        # The next login asks for a code (the enrolment's step is used: next step or a recovery code).
+        c2 = Client(self.env)
+        r = c2.login("new-admin", TOTP_ADMIN_PASSWORD)
+        self.assertEqual(r.getheader("Location"), "/login/totp")
+        token = c2.csrf("/login/totp")
+        self.assertEqual(c2.post("/login/totp", {"csrf": token, "code": codes[0]}).status, 303)
+        self.assertEqual(c2.get("/mailboxes").status, 200)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

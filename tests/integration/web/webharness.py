@@ -2,6 +2,9 @@
 (ctest fixture "mariadb"), the schema through `boxwardenctl db migrate`, and
 the real boxwarden-web on a free loopback port, stopped by PID. Everything
 lives under the build tree (BOXWARDEN_WEB_TEST_DIR)."""
+import base64
+import hashlib
+import hmac
 import http.client
 import os
 import re
@@ -9,6 +12,7 @@ import secrets
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import time
 import urllib.parse
@@ -28,6 +32,15 @@ AS_WEB_ROLE = os.environ.get("BOXWARDEN_WEB_TEST_DB_ROLE", "") == "1"
 
 ADMIN_PASSWORD = "Sup3r-Admin-Passw0rd"
 DOMAIN_ADMIN_PASSWORD = "D0main-Admin-Passw0rd"
+
+
+def totp(secret_b32, offset=0, now=None):
+    """RFC 6238 (SHA1, 6 digits, 30 s) computed independently of the daemon."""
+    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    counter = int((time.time() if now is None else now) // 30) + offset
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    o = mac[-1] & 15
+    return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
 
 
 def free_port():
@@ -171,13 +184,17 @@ class WebEnv:
 class Client:
     """An HTTP client with its own cookie jar (no redirects followed)."""
 
-    def __init__(self, env):
+    def __init__(self, env, source=None, headers=None):
         self.env = env
         self.cookies = {}
+        self.source = source  # local address to connect from, e.g. "127.0.0.2"
+        self.headers = dict(headers or {})  # sent with every request
 
     def request(self, method, path, form=None, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.env.port, timeout=20)
-        h = dict(headers or {})
+        conn = http.client.HTTPConnection("127.0.0.1", self.env.port, timeout=20,
+                                          source_address=(self.source, 0) if self.source else None)
+        h = dict(self.headers)
+        h.update(headers or {})
         if self.cookies:
             h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
         if form is not None:
