@@ -253,20 +253,6 @@ class WebHttpTest(unittest.TestCase):
             self.env.sql("INSERT INTO web_audit (occurred_at, admin_login, client_address, action, object) VALUES (NOW(), 'a', 'b', 'c', 'd')")
 
 
-
-class ClientSetupAndSettingsOtherHttpTest(unittest.TestCase):
-    """The detail view's client set-up downloads and Settings » Other
-    (domains, users), on a database of their own."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.env = WebEnv("http-screens")
-        cls.env.basic_data()
-        cls.env.start()
-        cls.info = cls.env.mailbox_id("info@example.de")
-        cls.sales = cls.env.mailbox_id("sales@other.de")
-        cls.env.sql("UPDATE mailbox SET email_name = 'M\u00fcller & <S\u00f6hne> \U0001F680' "
-                    "WHERE id = %d" % cls.info)
     # ---- TOTP second factor -----------------------------------------------------
 
     def second_step(self, client, login):
@@ -434,16 +420,19 @@ class ClientSetupAndSettingsOtherHttpTest(unittest.TestCase):
                                       "AND action = 'login'"), [["198.51.100.78"]])
 
 
-class WebRequiredTotpTest(unittest.TestCase):
-    """web_require_totp = on: an admin without TOTP enrols before anything else."""
+class ClientSetupAndSettingsOtherHttpTest(unittest.TestCase):
+    """The detail view's client set-up downloads and Settings » Other
+    (domains, users), on a database of their own."""
 
     @classmethod
     def setUpClass(cls):
-        cls.env = WebEnv("http-require-totp", {"web_require_totp": "on"})
-        cls.env.ctl("domain", "add", "example.de")
-        cls.env.ctl("mailbox", "create", "info@example.de")
-        cls.env.ctl("admin", "add", "new-admin", "--role", "superadmin", stdin=TOTP_ADMIN_PASSWORD)
+        cls.env = WebEnv("http-screens")
+        cls.env.basic_data()
         cls.env.start()
+        cls.info = cls.env.mailbox_id("info@example.de")
+        cls.sales = cls.env.mailbox_id("sales@other.de")
+        cls.env.sql("UPDATE mailbox SET email_name = 'M\u00fcller & <S\u00f6hne> \U0001F680' "
+                    "WHERE id = %d" % cls.info)
 
     @classmethod
     def tearDownClass(cls):
@@ -618,6 +607,23 @@ class WebRequiredTotpTest(unittest.TestCase):
         # An unknown action is 404 (for a superadmin with the right token).
         token = c.csrf("/settings")
         self.assertEqual(c.post("/settings/drop-everything", {"csrf": token}).status, 404)
+
+
+class WebRequiredTotpTest(unittest.TestCase):
+    """web_require_totp = on: an admin without TOTP enrols before anything else."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = WebEnv("http-require-totp", {"web_require_totp": "on"})
+        cls.env.ctl("domain", "add", "example.de")
+        cls.env.ctl("mailbox", "create", "info@example.de")
+        cls.env.ctl("admin", "add", "new-admin", "--role", "superadmin", stdin=TOTP_ADMIN_PASSWORD)
+        cls.env.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.env.stop()
+
     def test_enrolment_comes_first_and_then_totp_is_required(self):
         c = Client(self.env)
         r = c.login("new-admin", TOTP_ADMIN_PASSWORD)
