@@ -85,8 +85,17 @@ smtputf8_enable = no
 recipient_delimiter = +
 biff = no
 EOF
+    # postconf -e replaces a key the file already has instead of appending a
+    # second entry: a duplicate makes every daemon log "overriding earlier
+    # entry" warnings at start, and a burst of more start-up lines than
+    # net.unix.max_dgram_qlen (10 on Debian) before postlogd reads can leave
+    # postlogd blocked on sending its own warnings to its own socket, with
+    # every daemon (smtpd before its banner) blocked behind it.
     if [ -n "${POSTFIX_EXTRA:-}" ]; then
-        printf '%s\n' "$POSTFIX_EXTRA" >>"$conf/main.cf"
+        printf '%s\n' "$POSTFIX_EXTRA" | while IFS= read -r line; do
+            case $line in '' | '#'*) continue ;; esac
+            postconf -c "$conf" -e "$line"
+        done
     fi
     # The smtpd listener, then the internal services of every private
     # instance (packaging/postfix/master.cf.private, shared with
