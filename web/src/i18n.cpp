@@ -149,9 +149,8 @@ const std::vector<std::pair<std::string, std::string>>& texts(const std::string&
     static const auto build = [](bool de) {
         std::vector<std::pair<std::string, std::string>> v;
         for (const auto& e : kTexts) v.emplace_back(e.key, de ? e.de : e.en);
-        for (std::size_t i = 0; i < kScreenTextCount; ++i)
-            v.emplace_back(kScreenTexts[i].key, de ? kScreenTexts[i].de : kScreenTexts[i].en);
-        for (const auto& e : second_factor_texts()) v.emplace_back(e.key, de ? e.de : e.en);
+        for (auto table : {screen_texts(), second_factor_texts()})
+            for (const auto& e : table) v.emplace_back(e.key, de ? e.de : e.en);
         return v;
     };
     static const auto en = build(false);

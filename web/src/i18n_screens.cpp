@@ -3,7 +3,9 @@
 namespace boxwarden::web {
 
 // One line per text: key, English, German.
-const ScreenText kScreenTexts[] = {
+namespace {
+
+constexpr TextRow kScreenTexts[] = {
     {"client_setup", "Client set-up", "Einrichtung im Mail-Programm"},
     {"setup_note", "Server settings and user name for the mail program; never the password.",
      "Server-Einstellungen und Benutzername für das Mail-Programm; nie das Passwort."},
@@ -20,6 +22,10 @@ const ScreenText kScreenTexts[] = {
     {"current_mailboxes", "Mailboxes", "Postfächer"},
 };
 
-const std::size_t kScreenTextCount = sizeof(kScreenTexts) / sizeof(kScreenTexts[0]);
+}  // namespace
+
+std::span<const TextRow> screen_texts() {
+    return kScreenTexts;
+}
 
 }  // namespace boxwarden::web

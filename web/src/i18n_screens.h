@@ -1,17 +1,12 @@
 #pragma once
 // Texts of the client set-up block and Settings » Other (domains, users),
 // kept apart from i18n.cpp's table so the screens' texts live with them.
-#include <cstddef>
+#include <span>
+
+#include "i18n_text_row.h"
 
 namespace boxwarden::web {
 
-struct ScreenText {
-    const char* key;
-    const char* en;
-    const char* de;
-};
-
-extern const ScreenText kScreenTexts[];
-extern const std::size_t kScreenTextCount;
+std::span<const TextRow> screen_texts();
 
 }  // namespace boxwarden::web

@@ -3,13 +3,9 @@
 // apart from i18n.cpp's table; texts() serves both).
 #include <span>
 
-namespace boxwarden::web {
+#include "i18n_text_row.h"
 
-struct TextRow {
-    const char* key;
-    const char* en;
-    const char* de;
-};
+namespace boxwarden::web {
 
 std::span<const TextRow> second_factor_texts();
 
