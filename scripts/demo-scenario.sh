@@ -35,6 +35,14 @@ imap_status() { # imap_status LOGIN PASSWORD -> "* STATUS INBOX (MESSAGES n)" or
     curl -sS --max-time 30 "imap://127.0.0.1:$IMAP_PORT/" -u "$1:$2" -X 'STATUS INBOX (MESSAGES)' 2>&1
 }
 messages_in() { imap_status "$1" "$2" | sed -n 's/.*MESSAGES \([0-9]*\).*/\1/p'; }
+# greets PORT: the smtpd on PORT answers with its 220 banner.
+greets() { swaks --server "127.0.0.1:$1" --timeout 5 --quit-after BANNER >/dev/null 2>&1; }
+# reload_postfix: `postfix reload` only signals master; wait until both
+# smtpd services greet again before the next step sends mail.
+reload_postfix() {
+    postfix -c "$PF_ETC" reload >/dev/null 2>&1
+    wait_until 30 greets "$MX_PORT" && wait_until 30 greets "$SUBMISSION_PORT"
+}
 # wait_until SECONDS COMMAND...: poll until COMMAND succeeds, at most SECONDS.
 wait_until() {
     _end=$(($(date +%s) + $1))
@@ -122,7 +130,7 @@ step "3. Mail queued before the deactivation bounces at LMTP delivery (550 5.2.1
 box="q-$tag@example.de"
 create_mailbox "$box"
 postconf -c "$PF_ETC" -e 'defer_transports = lmtp'
-postfix -c "$PF_ETC" reload >/dev/null 2>&1
+reload_postfix
 say "postconf defer_transports = lmtp (hold LMTP deliveries in the queue)"
 out=$(mail MX --from "sender-$tag@example.org" --to "$box" --header "Subject: queued $tag")
 say "MX: mail to $box (active): $(echo "$out" | grep -E '^<[-~*]+ +250 .*queued' | tail -1)"
@@ -132,7 +140,7 @@ sql -e "UPDATE mailbox SET active = 0 WHERE address = '$box'"
 say "SQL: UPDATE mailbox SET active = 0 WHERE address = '$box'"
 wait_until 30 refused_521 "$box" || true
 postconf -c "$PF_ETC" -e 'defer_transports ='
-postfix -c "$PF_ETC" reload >/dev/null 2>&1
+reload_postfix
 postqueue -c "$PF_ETC" -f
 say "defer_transports cleared, queue flushed"
 if wait_until 60 outbox_with "Subject: queued $tag" && f=$(outbox_with "Subject: queued $tag") &&
@@ -164,14 +172,15 @@ fi
 # --- 5. email name in From
 step "5a. The From of a submission gets the mailbox's email name (RFC 2047)"
 pw=$(password_of info@example.de)
-mail SUBMISSION --auth PLAIN --auth-user info@example.de --auth-password "$pw" --from info@example.de \
-    --to "name-$tag@example.org" --header "From: info@example.de" --header "Subject: email name $tag" >/dev/null
+out=$(mail SUBMISSION --auth PLAIN --auth-user info@example.de --auth-password "$pw" --from info@example.de \
+    --to "name-$tag@example.org" --header "From: info@example.de" --header "Subject: email name $tag")
 if wait_until 30 outbox_with "Subject: email name $tag"; then
     from=$(grep -m1 '^From:' "$(outbox_with "Subject: email name $tag")")
     say "sent with 'From: info@example.de', captured: $from   (email name 'Müller Immobilien')"
     if [ "$from" = "From: =?UTF-8?B?TcO8bGxlciBJbW1vYmlsaWVu?= <info@example.de>" ]; then pass; else fail "From not rewritten to the email name"; fi
 else
-    fail "the submission was not captured"
+    echo "$out" | indent
+    fail "the submission was not captured (swaks's dialogue above)"
 fi
 
 step "5b. Without an email name, the sending user's own name"

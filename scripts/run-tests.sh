@@ -11,7 +11,8 @@ set -eu
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+failures=$(mktemp)
+trap 'rm -f "$log" "$failures"' EXIT
 status=0
 for preset in default asan; do
     echo "=== build ($preset)"
@@ -22,6 +23,10 @@ for preset in default asan; do
     grep -q "tests passed, 0 tests failed out of" "$log" || status=1
     : >"$log.$preset"
     tail -n 40 "$log" >"$log.$preset"
+    # Name the failed tests again at the very end, where a truncated CI log
+    # still shows them.
+    grep -E '^[[:space:]]+[0-9]+ - .* \((Failed|Timeout|SEGFAULT|Subprocess aborted|Not Run|Exception|Child aborted|ILLEGAL|BAD_COMMAND|OTHER_FAULT|INTERRUPT|NUMERICAL|Subprocess killed)' "$log" |
+        sed "s/^[[:space:]]*/failed ($preset): /" >>"$failures" || true
     : >"$log"
 done
 passed=0
@@ -63,5 +68,6 @@ else
     status=1
 fi
 [ "$failed" -eq 0 ] || status=1
+cat "$failures"
 echo "tests: $passed passed, $failed failed"
 exit $status

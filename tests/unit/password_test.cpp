@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -126,6 +127,20 @@ TEST(PasswordGenerate, UsesUnambiguousAlphabetWithEveryClass) {
     }
     // 24 + 24 + 8 + 7 symbols: all of them show up in 10000 draws.
     EXPECT_EQ(seen.size(), 63u);
+}
+
+TEST(PasswordGenerate, StartsWithALetterOrDigitSoNoToolReadsItAsAnOption) {
+    // Without the rule 7 of 63 first characters are symbols: 2000 draws
+    // would start with '-', '+', ... about 220 times.
+    std::set<char> first;
+    for (int i = 0; i < 2000; ++i) {
+        const std::string p = generate_password();
+        ASSERT_TRUE(std::isalnum(static_cast<unsigned char>(p[0]))) << p;
+        ASSERT_EQ(check_password_strength(p), PasswordStrength::Ok) << p;
+        first.insert(p[0]);
+    }
+    // Every letter and digit can still come first.
+    EXPECT_EQ(first.size(), 56u);
 }
 
 TEST(PasswordGenerate, IsUnique) {

@@ -10,6 +10,8 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "boxwarden/mail_header.h"
 
@@ -122,6 +124,17 @@ std::string generate_password(std::size_t length) {
     for (std::size_t i = password.size() - 1; i > 0; --i) {
         const auto j = randombytes_uniform(static_cast<uint32_t>(i + 1));
         std::swap(password[i], password[j]);
+    }
+    // A leading '-' or '+' makes command-line tools (swaks, getopt-style
+    // parsers) read the pasted password as an option: start with a letter or
+    // digit, swapped in from a random later position.
+    if (std::string_view(kSymbols).find(password[0]) != std::string_view::npos) {
+        std::vector<std::size_t> alnum;
+        for (std::size_t i = 1; i < password.size(); ++i)
+            if (std::string_view(kSymbols).find(password[i]) == std::string_view::npos)
+                alnum.push_back(i);
+        const auto k = randombytes_uniform(static_cast<uint32_t>(alnum.size()));
+        std::swap(password[0], password[alnum[k]]);
     }
     return password;
 }

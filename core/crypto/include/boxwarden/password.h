@@ -23,7 +23,8 @@ inline constexpr std::size_t kMaxGeneratedPasswordLength = 128;
 
 // A random password from a CSPRNG over an alphabet without look-alikes
 // (no 0 O o 1 l I): lowercase, uppercase, digits and the symbols "#%+-=?_",
-// with at least one of each of those four classes. Throws
+// with at least one of each of those four classes, and a letter or digit
+// first (a leading '-' or '+' is read as an option by swaks and others). Throws
 // std::invalid_argument unless kMinGeneratedPasswordLength <= length <=
 // kMaxGeneratedPasswordLength. The result always passes
 // check_password_strength().
