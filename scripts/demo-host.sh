@@ -84,7 +84,8 @@ DC_PID="$DC/run/master.pid"
 MAIL_DIR="$RUN/mail"
 
 . "$top/tests/harness/stop-by-pid.sh"
-. "$top/tests/harness/free-port.sh"
+harness_dir=$top/tests/harness
+. "$harness_dir/free-port.sh"
 
 sql() { mariadb --defaults-file="$ROOT_CNF" --default-character-set=utf8mb4 "$@"; }
 ctl() { "$CTL_BIN" --config "$CONF" "$@"; }

@@ -28,7 +28,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/stop-by-pid.sh"
 stop() { stop_by_pidfile "$pidfile" 100; }
 
-. "$here/free-port.sh"
+harness_dir=$here
+. "$harness_dir/free-port.sh"
 
 case "$cmd" in
 start)

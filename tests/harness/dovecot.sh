@@ -13,7 +13,8 @@ pidfile="$dir/run/master.pid"
 . "$(dirname "$0")/stop-by-pid.sh"
 stop() { stop_by_pidfile "$pidfile" 100; }
 
-. "$(dirname "$0")/free-port.sh"
+harness_dir=$(cd "$(dirname "$0")" && pwd)
+. "$harness_dir/free-port.sh"
 
 case "$cmd" in
 start)

@@ -29,7 +29,8 @@ dir=${2:?$usage}
 case "$dir" in /*) ;; *) dir="$PWD/$dir" ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/stop-by-pid.sh"
-. "$here/free-port.sh"
+harness_dir=$here
+. "$harness_dir/free-port.sh"
 
 run_user=mysql
 [ "$(id -u)" = 0 ] || run_user=$(id -un)
@@ -109,8 +110,12 @@ wait_synced() {
             return 1
         fi
         # A node that died (e.g. failed state transfer) will not get there.
-        if [ -f "$(node_dir "$n")/mysqld.pid" ]; then :; elif [ "$i" -gt 100 ]; then
-            echo "galera: node $n is not running" >&2
+        # Ask the process, not mysqld.pid: a joiner writes that file only
+        # after its state transfer, which waits for a primary component (up
+        # to evs.inactive_timeout and more when the machine is loaded).
+        pid=$(tr -dc '0-9' <"$(node_dir "$n")/launcher.pid" 2>/dev/null || true)
+        if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+            echo "galera: node $n is not running (mariadbd exited)" >&2
             tail -n 30 "$(node_dir "$n")/error.log" >&2 || true
             return 1
         fi

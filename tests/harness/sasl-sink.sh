@@ -54,7 +54,7 @@ CONF
     # stdio away from the caller: a caller reading our output (popen) waits for EOF.
     dovecot -c "$dir/d/dovecot.conf" </dev/null >"$dir/d/startup.log" 2>&1 ||
         { cat "$dir/d/startup.log" "$dir/d/dovecot.log" >&2 2>/dev/null; exit 1; }
-    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+    port=$(python3 "$(cd "$(dirname "$0")" && pwd)/free_port.py")
     echo "$port" >"$dir/sink_port"
     smtp-sink -u nobody -d "$dir/sink/%M." "127.0.0.1:$port" 20 </dev/null >"$dir/sink.log" 2>&1 &
     echo $! >"$dir/sink.pid"

@@ -33,7 +33,7 @@ start)
     mkdir -p "$dir/etc" "$dir/sink" "$dir/spool" "$dir/data"
     chmod 777 "$dir/sink"            # smtp-sink writes as nobody
     chown postfix "$dir/data"
-    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+    port=$(python3 "$(cd "$(dirname "$0")/../../harness" && pwd)/free_port.py")
     cp /etc/postfix/main.cf /etc/postfix/master.cf "$dir/etc/"
     postconf -c "$dir/etc" -e "queue_directory = $dir/spool" "data_directory = $dir/data" \
         "inet_interfaces = loopback-only" "inet_protocols = ipv4" "mydestination =" \

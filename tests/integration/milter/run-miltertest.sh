@@ -21,7 +21,8 @@ mode=${6:-policyd}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 . "$root/tests/harness/stop-by-pid.sh"
-. "$root/tests/harness/free-port.sh"
+harness_dir=$root/tests/harness
+. "$harness_dir/free-port.sh"
 
 rm -rf "$work"
 mkdir -p "$work/policyd"
@@ -52,7 +53,7 @@ SH
 cat >"$work/stop-policyd" <<SH
 #!/bin/sh
 . "$root/tests/harness/stop-by-pid.sh"
-. "$root/tests/harness/free-port.sh"
+. "$harness_dir/free-port.sh"
 stop_by_pidfile "$work/policyd.pid" 100
 SH
 chmod +x "$work/start-policyd" "$work/stop-policyd"

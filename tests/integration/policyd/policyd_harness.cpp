@@ -11,10 +11,12 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 namespace boxwarden::policyd::testing {
@@ -31,15 +33,14 @@ std::string test_dir(const std::string& name) {
 }
 
 int free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-    socklen_t len = sizeof sa;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-    ::close(fd);
-    return ntohs(sa.sin_port);
+    // The one allocator of all harnesses: below the ephemeral range and
+    // reserved against parallel tests (bind to port 0 is neither).
+    std::string out;
+    const int status = run_shell(std::string("python3 ") + FREE_PORT_PY, &out);
+    const int port = std::atoi(out.c_str());
+    if (status != 0 || port <= 0 || port > 65535)
+        throw std::runtime_error("free_port.py failed: " + out);
+    return port;
 }
 
 int run_shell(const std::string& command, std::string* output) {

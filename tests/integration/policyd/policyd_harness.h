@@ -20,7 +20,7 @@ namespace boxwarden::policyd::testing {
 // A fresh folder under the build tree for one test (removed first if present).
 std::string test_dir(const std::string& name);
 
-// A loopback TCP port that was free a moment ago.
+// A loopback TCP port for the caller to bind next (tests/harness/free_port.py).
 int free_port();
 
 // Runs a shell command; returns its exit status and fills output (stdout+stderr).

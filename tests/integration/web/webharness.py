@@ -11,9 +11,9 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import struct
 import subprocess
+import sys
 import time
 import urllib.parse
 
@@ -23,6 +23,10 @@ POLICYD = os.environ.get("BOXWARDEN_POLICYD", "")
 SOCK = os.environ["BOXWARDEN_TEST_MYSQL_SOCKET"]
 SRC = os.environ["BOXWARDEN_SOURCE_DIR"]
 BASE = os.environ["BOXWARDEN_WEB_TEST_DIR"]
+
+# The one port allocator of all harnesses (re-exported for web/bench).
+sys.path.insert(0, os.path.join(SRC, "tests", "harness"))
+from free_port import free_port  # noqa: E402,F401
 
 # BOXWARDEN_WEB_TEST_DB_ROLE=1: the daemon connects as a database user holding
 # only the role of sql/grants/boxwarden-web-grants.sql (as the package sets it
@@ -41,12 +45,6 @@ def totp(secret_b32, offset=0, now=None):
     mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
     o = mac[-1] & 15
     return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def sql(db, statement, *, database=True):
