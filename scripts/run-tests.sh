@@ -6,7 +6,8 @@
 # (-O3, warnings are errors, no tests; it counts as one test), then the fuzzer,
 # then the Debian packages (scripts/test-packages.sh: build, lintian clean,
 # install/remove/purge in a clean Debian 12 tree; one test). Exits non-zero on any failure
-# and ends with one summary line "tests: N passed, N failed".
+# and ends with one line per failed CTest test, "failed (PRESET): NUMBER - NAME
+# (REASON)", then one summary line "tests: N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh

@@ -213,8 +213,10 @@ TEST_F(PluginAccess, APop3RetrIsARead) {
 // or killed with the entry in flight reach the agent log once policyd is
 // back: on the next command or at the logout.
 TEST_F(PluginAccess, EntriesMadeWhilePolicydIsDownArriveOnceAndNoCommandWaitsForIt) {
-    // A timeout the old synchronous writes would have waited out.
-    start("1s", "\n  boxwarden_timeout = 3s");
+    // A timeout the old synchronous writes would have waited out: a command
+    // that waited for policyd would take 10 s; one that does not, well under
+    // half of that even on a loaded machine.
+    start("1s", "\n  boxwarden_timeout = 10s");
     for (int i = 1; i <= 4; ++i)
         ASSERT_EQ(
             lmtp_deliver("info@example.test", "<s" + std::to_string(i) + "@test>").substr(0, 7),
@@ -236,7 +238,7 @@ TEST_F(PluginAccess, EntriesMadeWhilePolicydIsDownArriveOnceAndNoCommandWaitsFor
 
     // Stopped: the entry stays in the session.
     ASSERT_EQ(daemon->stop(), 0) << daemon->log();
-    EXPECT_LT(timed("c2", "STORE 2 +FLAGS (\\Seen)"), 1.5);
+    EXPECT_LT(timed("c2", "STORE 2 +FLAGS (\\Seen)"), 5.0);
     ASSERT_TRUE(daemon->start()) << daemon->log();
     // Back: the next command sends the kept entry before its own.
     timed("c3", "STORE 3 +FLAGS (\\Seen)");
@@ -244,7 +246,7 @@ TEST_F(PluginAccess, EntriesMadeWhilePolicydIsDownArriveOnceAndNoCommandWaitsFor
 
     // Hung (SIGSTOP): the command does not wait for the reply...
     daemon->signal(SIGSTOP);
-    EXPECT_LT(timed("c4", "STORE 4 +FLAGS (\\Seen)"), 1.5);
+    EXPECT_LT(timed("c4", "STORE 4 +FLAGS (\\Seen)"), 5.0);
     // ...and policyd dies with the entry unanswered; it comes back before
     // the logout, which sends the entry again on a new connection.
     daemon->signal(SIGKILL);
