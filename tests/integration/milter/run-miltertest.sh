@@ -53,7 +53,6 @@ SH
 cat >"$work/stop-policyd" <<SH
 #!/bin/sh
 . "$root/tests/harness/stop-by-pid.sh"
-. "$harness_dir/free-port.sh"
 stop_by_pidfile "$work/policyd.pid" 100
 SH
 chmod +x "$work/start-policyd" "$work/stop-policyd"
