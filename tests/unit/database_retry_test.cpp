@@ -2,6 +2,7 @@
 // connection: conflicts are run again within bounds and with jittered
 // backoff, a rule refusal never is, a broken connection is not retried on.
 #include "boxwarden/retry.h"
+#include "boxwarden/trigger_tables.h"
 
 #include <gtest/gtest.h>
 
@@ -231,6 +232,102 @@ TEST(DatabaseRetry, ClassifiesByErrorCode) {
     EXPECT_EQ(retry_class(RuleViolation("x", 1644, "45000")), RetryClass::None);
     EXPECT_EQ(retry_class(RuleViolation("x", 1062, "23000")), RetryClass::None);
     EXPECT_EQ(retry_class(TemporaryFailure("x", 2013, "HY000")), RetryClass::None);
+}
+
+Error unloaded_triggers() {
+    return Error(
+        "statement failed: Trigger 'mailbox_before_insert' has an error in its body: 'You have an "
+        "error in your SQL syntax; check the manual near 'IF' at line 3'",
+        1064, "42000");
+}
+
+// A connection that can make the server reload a table's triggers.
+struct ReloadingConnection : FakeConnection {
+    std::vector<std::string> reloads;
+    std::vector<std::string> reload_trigger_tables(std::string_view message) {
+        calls.push_back("reload");
+        reloads.emplace_back(message);
+        return {"mailbox"};
+    }
+};
+
+TEST(DatabaseRetry, UnloadedTriggersAreReloadedOnceThenTheTransactionRunsAgain) {
+    ReloadingConnection conn;
+    Recorder rec;
+    int runs = 0;
+    run_transaction(
+        conn,
+        [&](FakeConnection&) {
+            if (++runs == 1) throw unloaded_triggers();
+        },
+        RetryPolicy{}, rec.hooks());
+    EXPECT_EQ(runs, 2);
+    EXPECT_EQ(conn.calls,
+              (std::vector<std::string>{"begin", "rollback", "reload", "begin", "commit"}));
+    ASSERT_EQ(conn.reloads.size(), 1u);
+    EXPECT_NE(conn.reloads[0].find("mailbox_before_insert"), std::string::npos);
+}
+
+TEST(DatabaseRetry, TriggersThatStayBrokenAfterTheReloadArePassedOn) {
+    ReloadingConnection conn;
+    Recorder rec;
+    int runs = 0;
+    EXPECT_THROW(run_transaction(
+                     conn,
+                     [&](FakeConnection&) {
+                         ++runs;
+                         throw unloaded_triggers();
+                     },
+                     RetryPolicy{}, rec.hooks()),
+                 Error);
+    EXPECT_EQ(runs, 2);  // one reload, one more run: a trigger broken on disk is not looped on
+    EXPECT_EQ(conn.reloads.size(), 1u);
+}
+
+TEST(DatabaseRetry, UnloadedTriggersWithoutAWayToReloadArePassedOnAtOnce) {
+    FakeConnection conn;
+    int runs = 0;
+    EXPECT_THROW(run_transaction(conn,
+                                 [&](FakeConnection&) {
+                                     ++runs;
+                                     throw unloaded_triggers();
+                                 }),
+                 Error);
+    EXPECT_EQ(runs, 1);
+}
+
+TEST(DatabaseRetry, AnOrdinarySyntaxErrorIsNotATriggerReload) {
+    EXPECT_EQ(retry_class(Error("You have an error in your SQL syntax", 1064, "42000")),
+              RetryClass::None);
+    EXPECT_EQ(retry_class(unloaded_triggers()), RetryClass::UnloadedTriggers);
+    EXPECT_EQ(retry_class(Error("Unknown trigger has an error in its body: 'Query was empty'", 1064,
+                                "42000")),
+              RetryClass::UnloadedTriggers);
+}
+
+TEST(DatabaseTriggerTables, TheNamedTriggersTableIsTheLongestMatchingPrefix) {
+    using V = std::vector<std::string_view>;
+    EXPECT_EQ(tables_for_unloaded_triggers(
+                  "Trigger 'mailbox_before_insert' has an error in its body: 'x'"),
+              V{"mailbox"});
+    EXPECT_EQ(tables_for_unloaded_triggers(
+                  "Trigger 'mailbox_assignment_before_update' has an error in its body: 'x'"),
+              V{"mailbox_assignment"});
+    EXPECT_EQ(tables_for_unloaded_triggers(
+                  "Trigger 'web_admin_totp_before_insert' has an error in its body: 'x'"),
+              V{"web_admin_totp"});
+    EXPECT_EQ(tables_for_unloaded_triggers(
+                  "Trigger 'boxwarden.activity_before_delete' has an error in its body: 'x'"),
+              V{"activity"});
+}
+
+TEST(DatabaseTriggerTables, AnUnnamedOrForeignTriggerMeansEveryTableWithTriggers) {
+    EXPECT_EQ(
+        tables_for_unloaded_triggers("Unknown trigger has an error in its body: 'Query was empty'"),
+        tables_with_triggers());
+    EXPECT_EQ(tables_for_unloaded_triggers("Trigger 'audit_x' has an error in its body: 'x'"),
+              tables_with_triggers());
+    EXPECT_EQ(tables_with_triggers().size(), 16u);
 }
 
 TEST(DatabaseHostList, ParsesHostsAndPortsInOrder) {

@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "boxwarden/config.h"
+#include "boxwarden/trigger_tables.h"
 
 namespace boxwarden::db {
 
@@ -399,6 +400,11 @@ void Connection::rethrow(const sql::SQLException& e, std::string_view context) {
     if (kind == ErrorKind::Rule) throw RuleViolation(e.what(), code, state);
     std::string msg = std::string(context) + ": " + e.what() + " (error " + std::to_string(code) +
                       ", SQLSTATE " + state + ")";
+    if (is_unloaded_triggers_error(code, e.what()))
+        msg +=
+            "; this server may hold a cached copy of the table whose triggers did not load: "
+            "boxwarden reloads it once, and if the error stays, an administrator runs FLUSH LOCAL "
+            "TABLES <table> on this server (docs/scale-out.md)";
     if (kind == ErrorKind::Temporary) throw TemporaryFailure(msg, code, state);
     throw Error(msg, code, state);
 }
@@ -472,8 +478,67 @@ auto Connection::with_retry(F&& f) -> decltype(f()) {
                 rethrow(e2, "after reconnect");
             }
         }
+        // A cached table whose triggers did not load: nothing of the
+        // statement ran (the server refuses it while opening the table).
+        if (!in_transaction_ && !reloading_tables_ &&
+            is_unloaded_triggers_error(e.getErrorCode(), e.what())) {
+            reload_trigger_tables(e.what());
+            try {
+                return f();
+            } catch (const sql::SQLException& e2) {
+                rethrow(e2, "after reloading the table's triggers");
+            }
+        }
         rethrow(e, "statement failed");
     }
+}
+
+std::vector<std::string> Connection::reload_trigger_tables(std::string_view error_message) {
+    if (in_transaction_)
+        throw std::logic_error("reload_trigger_tables() inside a transaction would commit it");
+    // REPAIR repairs nothing on InnoDB ("doesn't support repair") but, like
+    // every table maintenance statement, makes the server close the table's
+    // cached instances. It needs SELECT and INSERT on the table, where FLUSH
+    // TABLES needs the global RELOAD privilege that no boxwarden user has.
+    // On Galera it runs as a replicated schema operation (total order
+    // isolation): run locally, its wait for the table's lock made a cycle
+    // with the node's parallel appliers (an applier queued behind it, the
+    // applier holding the lock waited for that one's commit) that stalled
+    // the cluster until the lock wait timed out. Elsewhere NO_WRITE_TO_BINLOG:
+    // there is nothing to replicate. The lock wait is bounded either way.
+    reloading_tables_ = true;
+    std::vector<std::string> reloaded;
+    std::string saved_timeout;
+    try {
+        saved_timeout = query("SELECT @@SESSION.lock_wait_timeout AS t").at(0).str("t");
+        execute_script_statement("SET SESSION lock_wait_timeout = 5");
+        for (const std::string_view table : tables_for_unloaded_triggers(error_message)) {
+            try {
+                bool ok = false;
+                for (const Row& row :
+                     query(std::string(galera_ ? "REPAIR TABLE `"
+                                               : "REPAIR NO_WRITE_TO_BINLOG TABLE `") +
+                           std::string(table) + "`")) {
+                    const auto type = row.opt_str("Msg_type").value_or("");
+                    if (type == "status" || type == "note") ok = true;
+                    if (type == "error") ok = false;
+                }
+                if (ok) reloaded.emplace_back(table);
+            } catch (const Error&) {
+                if (broken_) throw;  // e.g. 1142: this user may not; the next table may do
+            }
+        }
+        execute_script_statement("SET SESSION lock_wait_timeout = " + saved_timeout);
+    } catch (...) {
+        reloading_tables_ = false;
+        throw;
+    }
+    reloading_tables_ = false;
+    // A statement prepared while the table was broken fails once more after
+    // the reload ("PROCEDURE … does not exist" from its triggers' CALLs):
+    // prepare every statement afresh.
+    statements_.clear();
+    return reloaded;
 }
 
 void Connection::for_each_row(std::string_view sql, const std::vector<Param>& params,

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 
+#include "boxwarden/trigger_tables.h"
+
 namespace boxwarden::db {
 
 RetryClass retry_class(const Error& e) {
+    if (is_unloaded_triggers_error(e.code(), e.what())) return RetryClass::UnloadedTriggers;
     switch (e.code()) {
         case 1213:  // deadlock, Galera certification failure / brute-force abort
         case 1180:  // "Got error during COMMIT" (a commit the provider refused)

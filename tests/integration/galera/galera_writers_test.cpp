@@ -32,7 +32,11 @@ TEST(GaleraWriters, ConflictingTransactionsOnTwoNodesAllCommitThroughTheRetryHel
         // Read the row once node 1's insert has been applied here.
         c->execute_script_statement("SET SESSION wsrep_sync_wait = 1");
         db::RetryHooks hooks;
-        hooks.on_retry = [&](const db::Error&, int) { ++retries; };
+        hooks.on_retry = [&](const db::Error& e, int) {
+            ++retries;
+            if (db::retry_class(e) == db::RetryClass::UnloadedTriggers)
+                std::printf("[galera] node %d reloaded a cached table: %s\n", node, e.what());
+        };
         db::RetryPolicy policy;
         policy.max_attempts = 20;  // two writers hammer one row: collisions in a row happen
         int done = 0;

@@ -168,6 +168,14 @@ class Connection {
     void reconnect();
     // Cheap liveness check; reconnects once if the server went away.
     void ping();
+    // After a "… has an error in its body" refusal (trigger_tables.h), outside
+    // a transaction: makes the server drop its cached instances of the tables
+    // the refusal is about, so that the next statement parses their triggers
+    // afresh. Returns the tables that were reloaded (this user needs SELECT
+    // and INSERT on a table to reload it). Statements outside a transaction
+    // do this themselves and run once more; run_transaction() does it before
+    // running the transaction again.
+    std::vector<std::string> reload_trigger_tables(std::string_view error_message);
 
     const ConnectionParams& params() const { return params_; }
     // Which of params().hosts this connection reached (0 = the preferred
@@ -195,6 +203,7 @@ class Connection {
     bool in_transaction_ = false;
     bool broken_ = false;
     bool savepoint_set_ = false;
+    bool reloading_tables_ = false;
     std::size_t endpoint_index_ = 0;
     std::string endpoint_;
     bool galera_ = false;
