@@ -13,7 +13,7 @@
 --   <prefix>policyd  policyd: reads the configuration tables, writes the logs
 --                    only through record_activity / record_agent_action and
 --                    the out-of-office state through ooo_claim_reply and
---                    ooo_release_reply.
+--                    ooo_release_reply; reload_cached_table (0009).
 --   <prefix>admin    boxwardenctl and admins: SELECT/INSERT/UPDATE/DELETE and
 --                    EXECUTE, checked by the triggers; no DROP (so no
 --                    TRUNCATE), ALTER, CREATE, INDEX or TRIGGER.
@@ -67,6 +67,12 @@ BEGIN NOT ATOMIC
     EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE ON PROCEDURE ', v_on, '.record_agent_move TO ', v_policyd);
     EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE ON PROCEDURE ', v_on, '.ooo_claim_reply TO ', v_policyd);
     EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE ON PROCEDURE ', v_on, '.ooo_release_reply TO ', v_policyd);
+    -- Reopening a cached table whose triggers did not load (migration 0009,
+    -- when present; run this script again after db migrate).
+    IF EXISTS (SELECT 1 FROM information_schema.ROUTINES
+                WHERE ROUTINE_SCHEMA = v_db AND ROUTINE_NAME = 'reload_cached_table') THEN
+        EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE ON PROCEDURE ', v_on, '.reload_cached_table TO ', v_policyd);
+    END IF;
 
     -- admin: data through the triggers, never the structure. LOCK TABLES and
     -- SHOW VIEW let mariadb-dump make a backup.

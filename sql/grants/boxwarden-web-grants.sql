@@ -32,8 +32,9 @@
 --   web_admin_totp, web_admin_recovery_code (migration 0008, when present):
 --                       SELECT, INSERT, UPDATE, DELETE
 --   EXECUTE on the procedures create_mailbox_with, assign_user,
---   unassign_user, visible_activity, visible_agent_log, web_audit_record
---   and the function bw_setting.
+--   unassign_user, visible_activity, visible_agent_log, web_audit_record,
+--   reload_cached_table (migration 0009, when present) and the function
+--   bw_setting.
 -- Nothing else: no activity, agent_log or history table (their rows are
 -- written by the procedures' and triggers' DEFINER), no DROP, ALTER, CREATE,
 -- GRANT, TRIGGER or LOCK TABLES.
@@ -110,6 +111,11 @@ BEGIN NOT ATOMIC
     EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE ON PROCEDURE ', v_on, '.visible_agent_log TO ', v_role);
     EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE ON PROCEDURE ', v_on, '.web_audit_record TO ', v_role);
     EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE ON FUNCTION ', v_on, '.bw_setting TO ', v_role);
+    -- Reopening a cached table whose triggers did not load (migration 0009).
+    IF EXISTS (SELECT 1 FROM information_schema.ROUTINES
+                WHERE ROUTINE_SCHEMA = v_db AND ROUTINE_NAME = 'reload_cached_table') THEN
+        EXECUTE IMMEDIATE CONCAT('GRANT EXECUTE ON PROCEDURE ', v_on, '.reload_cached_table TO ', v_role);
+    END IF;
 
     IF @bw_web_user IS NOT NULL THEN
         IF @bw_web_user NOT REGEXP '^[A-Za-z0-9_.-]{1,80}$' THEN

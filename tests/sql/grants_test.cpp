@@ -119,6 +119,8 @@ TEST_F(Grants, PolicydReadsConfigurationAndWritesLogsOnlyThroughItsProcedures) {
                   .i64("released"),
               0);
     expect_denied(*policyd, "DELETE FROM ooo_reply");
+    // Reopening a table whose cached copy lost its triggers (migration 0009).
+    EXPECT_FALSE(policyd->query("CALL reload_cached_table('activity')").empty());
 
     expect_denied(*policyd, "UPDATE mailbox SET vip = 0");
     expect_denied(*policyd, "DELETE FROM activity");

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "boxwarden/retry.h"
@@ -22,50 +23,72 @@ class UnloadedTriggers : public SqlTest {
     void SetUp() override {
         SqlTest::SetUp();
         db->execute("INSERT INTO domain (name) VALUES ('example.de')");
-        trg_path_ =
-            db->query("SELECT @@datadir AS d")[0].str("d") + "/" + scratch->name() + "/mailbox.TRG";
-        std::ifstream in(trg_path_);
-        ASSERT_TRUE(in) << trg_path_;
-        std::ostringstream s;
-        s << in.rdbuf();
-        intact_ = s.str();
-        ASSERT_NE(intact_.find("FOR EACH ROW"), std::string::npos);
+        datadir_ = db->query("SELECT @@datadir AS d")[0].str("d") + "/" + scratch->name() + "/";
     }
     void TearDown() override {
-        write_trg(intact_);
+        for (const auto& [path, text] : intact_) write_file(path, text);
+        for (const auto& user : users_)
+            db->execute_script_statement("DROP USER IF EXISTS '" + user + "'@'localhost'");
         SqlTest::TearDown();
     }
 
-    void write_trg(const std::string& text) {
-        std::ofstream out(trg_path_, std::ios::trunc);
+    static void write_file(const std::string& path, const std::string& text) {
+        std::ofstream out(path, std::ios::trunc);
         out << text;
     }
 
-    // Leaves the server with a cached mailbox table whose triggers did not
-    // load, and the intact file on disk.
-    void break_cached_mailbox_table() {
-        std::string broken = intact_;
-        broken.replace(broken.find("FOR EACH ROW"), 12, "FOR EACH ROW = =");
-        write_trg(broken);
-        db->execute_script_statement("FLUSH LOCAL TABLES mailbox");
-        expect_refused_by_the_cached_table();
-        write_trg(intact_);
-        expect_refused_by_the_cached_table();  // the server does not reread the file
+    // Leaves the server with a cached instance of `table` whose triggers did
+    // not load, and the intact .TRG file on disk.
+    void break_cached_table(const std::string& table) {
+        const std::string path = datadir_ + table + ".TRG";
+        std::ifstream in(path);
+        ASSERT_TRUE(in) << path;
+        std::ostringstream s;
+        s << in.rdbuf();
+        const std::string intact = s.str();
+        intact_[path] = intact;
+        std::string broken = intact;
+        const auto at = broken.find("FOR EACH ROW");
+        ASSERT_NE(at, std::string::npos);
+        broken.replace(at, 12, "FOR EACH ROW = =");
+        write_file(path, broken);
+        db->execute_script_statement("FLUSH LOCAL TABLES `" + table + "`");
+        expect_refused_by_the_cached_table(table);
+        write_file(path, intact);
+        expect_refused_by_the_cached_table(table);  // the server does not reread the file
     }
 
-    void expect_refused_by_the_cached_table() {
+    void expect_refused_by_the_cached_table(const std::string& table) {
         try {
-            // Unprepared and outside boxwarden's statement helpers, which recover.
-            db->execute_script_statement(
-                "INSERT INTO mailbox (address, email_name) VALUES ('probe@example.de', '')");
+            // Unprepared and outside boxwarden's statement helpers, which
+            // recover; the server refuses while opening the table.
+            db->execute_script_statement("INSERT INTO `" + table + "` () VALUES ()");
             FAIL() << "the cached table accepted the insert";
         } catch (const db::Error& e) {
             EXPECT_TRUE(db::is_unloaded_triggers_error(e.code(), e.what())) << e.what();
         }
     }
 
-    std::string trg_path_;
-    std::string intact_;
+    // A database user with exactly these grants (on this database).
+    db::ConnectionParams user_with(const std::string& suffix,
+                                   const std::vector<std::string>& grants) {
+        const std::string user = scratch->name() + "_" + suffix;
+        users_.push_back(user);
+        db->execute_script_statement("CREATE USER '" + user + "'@'localhost' IDENTIFIED BY 'pw'");
+        for (std::string g : grants) {  // "{db}" stands for this database
+            g.replace(g.find("{db}"), 4, "`" + scratch->name() + "`");
+            db->execute_script_statement("GRANT " + g + " TO '" + user + "'@'localhost'");
+        }
+        db::ConnectionParams p = scratch->params();
+        p.user = user;
+        p.password = "pw";
+        return p;
+    }
+    void break_cached_mailbox_table() { break_cached_table("mailbox"); }
+
+    std::string datadir_;
+    std::map<std::string, std::string> intact_;
+    std::vector<std::string> users_;
 };
 
 TEST_F(UnloadedTriggers, AStatementOutsideATransactionReloadsTheTableAndRunsOnce) {
@@ -94,25 +117,54 @@ TEST_F(UnloadedTriggers, ATransactionIsRunAgainAfterTheReload) {
 
 TEST_F(UnloadedTriggers, AUserWhoMayNotReloadTheTableGetsTheOperatorsRemedy) {
     db->execute("INSERT INTO mailbox (address, email_name) VALUES ('dora@example.de', '')");
-    const std::string user = scratch->name() + "_upd";
-    db->execute_script_statement("CREATE USER '" + user + "'@'localhost' IDENTIFIED BY 'pw'");
-    db->execute_script_statement("GRANT SELECT, UPDATE ON `" + scratch->name() + "`.mailbox TO '" +
-                                 user + "'@'localhost'");
+    const auto p = user_with("upd", {"SELECT, UPDATE ON {db}.mailbox"});
     break_cached_mailbox_table();
-    db::ConnectionParams p = scratch->params();
-    p.user = user;
-    p.password = "pw";
-    {
-        db::Connection c(p);
+    db::Connection c(p);
+    try {
+        c.execute("UPDATE mailbox SET email_name = 'Dora' WHERE address = 'dora@example.de'");
+        ADD_FAILURE() << "an update without the right to reload the table succeeded";
+    } catch (const db::Error& e) {
+        EXPECT_TRUE(db::is_unloaded_triggers_error(e.code(), e.what())) << e.what();
+        EXPECT_NE(std::string(e.what()).find("FLUSH LOCAL TABLES"), std::string::npos) << e.what();
+    }
+}
+
+// policyd's user writes activity only through record_activity and may not
+// REPAIR the table itself; reload_cached_table (migration 0009) does it
+// with its definer's rights.
+TEST_F(UnloadedTriggers, AProcedureOnlyUserReloadsThroughReloadCachedTable) {
+    db->execute("CALL create_mailbox_with('ceo@example.de', NULL, 0, 1)");
+    const auto p = user_with("pol", {"EXECUTE ON PROCEDURE {db}.record_activity",
+                                     "EXECUTE ON PROCEDURE {db}.reload_cached_table"});
+    break_cached_table("activity");
+    db::Connection c(p);
+    c.execute(
+        "CALL record_activity('e1', 'ceo@example.de', 'sent', UTC_TIMESTAMP(6), '<m1@x>', "
+        "'ceo@example.de', 'c@remote.test', 'Hi', 1)");
+    EXPECT_EQ(count("SELECT COUNT(*) AS n FROM activity WHERE event_id = 'e1'"), 1);
+}
+
+TEST_F(UnloadedTriggers, ReloadCachedTableAcceptsOnlyATableWithTriggers) {
+    const auto p = user_with("rel", {"EXECUTE ON PROCEDURE {db}.reload_cached_table"});
+    db::Connection c(p);
+    EXPECT_FALSE(c.query("CALL reload_cached_table('mailbox')").empty());
+    for (const char* name : {"schema_migration", "mailbox` ; DROP TABLE domain; --", "nope"}) {
         try {
-            c.execute("UPDATE mailbox SET email_name = 'Dora' WHERE address = 'dora@example.de'");
-            ADD_FAILURE() << "an update without the right to reload the table succeeded";
-        } catch (const db::Error& e) {
-            EXPECT_NE(std::string(e.what()).find("FLUSH LOCAL TABLES"), std::string::npos)
+            c.query("CALL reload_cached_table(?)", {std::string(name)});
+            ADD_FAILURE() << name << " was accepted";
+        } catch (const db::RuleViolation& e) {
+            EXPECT_NE(std::string(e.what()).find("is not a boxwarden table with triggers"),
+                      std::string::npos)
                 << e.what();
         }
     }
-    db->execute_script_statement("DROP USER '" + user + "'@'localhost'");
+    try {
+        c.query("CALL reload_cached_table(NULL)");
+        ADD_FAILURE() << "NULL was accepted";
+    } catch (const db::RuleViolation& e) {
+        EXPECT_NE(std::string(e.what()).find("`NULL`"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(count("SELECT COUNT(*) AS n FROM domain"), 1);
 }
 
 // The list in trigger_tables.cpp is the schema's, and every trigger's name

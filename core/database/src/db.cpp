@@ -493,40 +493,60 @@ auto Connection::with_retry(F&& f) -> decltype(f()) {
     }
 }
 
+namespace {
+
+// True when a REPAIR result set says the table was processed (InnoDB
+// answers with a note, "doesn't support repair"; a lock wait that timed out
+// is an error row).
+bool repair_ran(const std::vector<Row>& rows) {
+    bool ok = false;
+    for (const Row& row : rows) {
+        const auto type = row.opt_str("Msg_type").value_or("");
+        if (type == "error" || type == "Error") return false;
+        if (type == "status" || type == "note") ok = true;
+    }
+    return ok;
+}
+
+}  // namespace
+
 std::vector<std::string> Connection::reload_trigger_tables(std::string_view error_message) {
     if (in_transaction_)
         throw std::logic_error("reload_trigger_tables() inside a transaction would commit it");
     // REPAIR repairs nothing on InnoDB ("doesn't support repair") but, like
     // every table maintenance statement, makes the server close the table's
-    // cached instances. It needs SELECT and INSERT on the table, where FLUSH
-    // TABLES needs the global RELOAD privilege that no boxwarden user has.
-    // On Galera it runs as a replicated schema operation (total order
-    // isolation): run locally, its wait for the table's lock made a cycle
-    // with the node's parallel appliers (an applier queued behind it, the
-    // applier holding the lock waited for that one's commit) that stalled
-    // the cluster until the lock wait timed out. Elsewhere NO_WRITE_TO_BINLOG:
-    // there is nothing to replicate. The lock wait is bounded either way.
+    // cached instances. FLUSH TABLES would need the global RELOAD privilege,
+    // which no boxwarden user has. CALL reload_cached_table (migration 0009,
+    // definer's rights) works for every boxwarden user; a direct REPAIR,
+    // which needs SELECT and INSERT on the table, covers a schema before
+    // 0009. On Galera REPAIR is replicated in total order like any schema
+    // change (run locally, it would wait for the table's lock outside that
+    // order, with the node's appliers queued behind it). The lock wait is
+    // bounded.
     reloading_tables_ = true;
     std::vector<std::string> reloaded;
-    std::string saved_timeout;
     try {
-        saved_timeout = query("SELECT @@SESSION.lock_wait_timeout AS t").at(0).str("t");
+        const std::string saved_timeout =
+            query("SELECT @@SESSION.lock_wait_timeout AS t").at(0).str("t");
         execute_script_statement("SET SESSION lock_wait_timeout = 5");
         for (const std::string_view table : tables_for_unloaded_triggers(error_message)) {
+            bool ok = false;
             try {
-                bool ok = false;
-                for (const Row& row :
-                     query(std::string(galera_ ? "REPAIR TABLE `"
-                                               : "REPAIR NO_WRITE_TO_BINLOG TABLE `") +
-                           std::string(table) + "`")) {
-                    const auto type = row.opt_str("Msg_type").value_or("");
-                    if (type == "status" || type == "note") ok = true;
-                    if (type == "error") ok = false;
-                }
-                if (ok) reloaded.emplace_back(table);
+                ok = repair_ran(query("CALL reload_cached_table(?)", {std::string(table)}));
             } catch (const Error&) {
-                if (broken_) throw;  // e.g. 1142: this user may not; the next table may do
+                if (broken_) throw;  // 1305 before 0009, 1370 without EXECUTE
             }
+            if (!ok) {
+                try {
+                    ok = repair_ran(
+                        query(std::string(galera_ ? "REPAIR TABLE `"
+                                                  : "REPAIR NO_WRITE_TO_BINLOG TABLE `") +
+                              std::string(table) + "`"));
+                } catch (const Error&) {
+                    if (broken_) throw;  // 1142: this user may not either
+                }
+            }
+            if (ok) reloaded.emplace_back(table);
         }
         execute_script_statement("SET SESSION lock_wait_timeout = " + saved_timeout);
     } catch (...) {
@@ -534,10 +554,12 @@ std::vector<std::string> Connection::reload_trigger_tables(std::string_view erro
         throw;
     }
     reloading_tables_ = false;
-    // A statement prepared while the table was broken fails once more after
-    // the reload ("PROCEDURE … does not exist" from its triggers' CALLs):
-    // prepare every statement afresh.
-    statements_.clear();
+    // The session that met the broken table keeps stale copies of what it
+    // had parsed then: its prepared statements and the stored procedures in
+    // its cache fail once more after the reload ("PROCEDURE … does not
+    // exist", "Table … doesn't exist"). A new session starts clean; session
+    // variables set earlier are gone, as after any reconnect.
+    reconnect();
     return reloaded;
 }
 

@@ -171,8 +171,9 @@ class Connection {
     // After a "… has an error in its body" refusal (trigger_tables.h), outside
     // a transaction: makes the server drop its cached instances of the tables
     // the refusal is about, so that the next statement parses their triggers
-    // afresh. Returns the tables that were reloaded (this user needs SELECT
-    // and INSERT on a table to reload it). Statements outside a transaction
+    // afresh, then reconnects (session variables are reset). Returns the
+    // tables that were reloaded (through CALL reload_cached_table, else a
+    // direct REPAIR, which needs SELECT and INSERT). Statements outside a transaction
     // do this themselves and run once more; run_transaction() does it before
     // running the transaction again.
     std::vector<std::string> reload_trigger_tables(std::string_view error_message);
