@@ -95,19 +95,27 @@ TEST(DatabaseRetry, GivesUpAfterTheBoundAndPassesTheLastErrorOn) {
     EXPECT_EQ(rec.sleeps.size(), 3u);
 }
 
-TEST(DatabaseRetry, RuleRefusalIsNeverRetried) {
-    FakeConnection conn;
-    Recorder rec;
+// Runs a transaction whose body always throws `error`; returns its runs.
+template <typename Conn, typename E>
+int runs_until_passed_on(Conn& conn, const E& error, const RetryHooks& hooks = {}) {
     int runs = 0;
     EXPECT_THROW(run_transaction(
                      conn,
                      [&](FakeConnection&) {
                          ++runs;
-                         throw RuleViolation("mailbox is inactive", 1644, "45000");
+                         throw error;
                      },
-                     RetryPolicy{}, rec.hooks()),
-                 RuleViolation);
-    EXPECT_EQ(runs, 1);
+                     RetryPolicy{}, hooks),
+                 E);
+    return runs;
+}
+
+TEST(DatabaseRetry, RuleRefusalIsNeverRetried) {
+    FakeConnection conn;
+    Recorder rec;
+    EXPECT_EQ(runs_until_passed_on(conn, RuleViolation("mailbox is inactive", 1644, "45000"),
+                                   rec.hooks()),
+              1);
     EXPECT_TRUE(rec.sleeps.empty());
     EXPECT_EQ(conn.calls, (std::vector<std::string>{"begin", "rollback"}));
 }
@@ -271,29 +279,14 @@ TEST(DatabaseRetry, UnloadedTriggersAreReloadedOnceThenTheTransactionRunsAgain) 
 TEST(DatabaseRetry, TriggersThatStayBrokenAfterTheReloadArePassedOn) {
     ReloadingConnection conn;
     Recorder rec;
-    int runs = 0;
-    EXPECT_THROW(run_transaction(
-                     conn,
-                     [&](FakeConnection&) {
-                         ++runs;
-                         throw unloaded_triggers();
-                     },
-                     RetryPolicy{}, rec.hooks()),
-                 Error);
-    EXPECT_EQ(runs, 2);  // one reload, one more run: a trigger broken on disk is not looped on
+    // One reload, one more run: a trigger broken on disk is not looped on.
+    EXPECT_EQ(runs_until_passed_on(conn, unloaded_triggers(), rec.hooks()), 2);
     EXPECT_EQ(conn.reloads.size(), 1u);
 }
 
 TEST(DatabaseRetry, UnloadedTriggersWithoutAWayToReloadArePassedOnAtOnce) {
     FakeConnection conn;
-    int runs = 0;
-    EXPECT_THROW(run_transaction(conn,
-                                 [&](FakeConnection&) {
-                                     ++runs;
-                                     throw unloaded_triggers();
-                                 }),
-                 Error);
-    EXPECT_EQ(runs, 1);
+    EXPECT_EQ(runs_until_passed_on(conn, unloaded_triggers()), 1);
 }
 
 TEST(DatabaseRetry, AnOrdinarySyntaxErrorIsNotATriggerReload) {
