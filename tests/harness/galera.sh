@@ -60,6 +60,7 @@ write_config() {
     cat >"$d/my.cnf" <<EOF
 [mariadbd]
 datadir = $d/data
+tmpdir = $d/tmp
 socket = $d/mysqld.sock
 pid-file = $d/mysqld.pid
 log-error = $d/error.log
@@ -144,12 +145,15 @@ start)
     for _ in 1 2 3 4 5 6 7 8 9 10 11 12; do ports="$ports $(free_port)"; done
     echo $ports >"$dir/ports"
     for n in 1 2 3; do
-        mkdir -p "$(node_dir "$n")"
+        # Each node its own tmpdir (see mariadb.sh: bootstraps at once in
+        # /tmp collided on their temporary tables).
+        mkdir -p "$(node_dir "$n")/tmp"
+        chown "$run_user" "$(node_dir "$n")/tmp"
         chmod 0755 "$(node_dir "$n")"
         port_of sql "$n" >"$(node_dir "$n")/port"
     done
     d1=$(node_dir 1)
-    mariadb-install-db --no-defaults --datadir="$d1/data" --user="$run_user" \
+    mariadb-install-db --no-defaults --datadir="$d1/data" --tmpdir="$d1/tmp" --user="$run_user" \
         --auth-root-authentication-method=normal >"$dir/install.log" 2>&1 ||
         { cat "$dir/install.log"; exit 1; }
     start_node 1 --wsrep-new-cluster

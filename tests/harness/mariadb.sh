@@ -28,12 +28,17 @@ start)
     else
         rm -rf "$dir"
         mkdir -p "$dir"
-        mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
+        mkdir -p "$dir/tmp"
+        mariadb-install-db --no-defaults --datadir="$dir/data" --tmpdir="$dir/tmp" --user="$(id -un)" \
             --auth-root-authentication-method=normal >"$dir/install.log" 2>&1 ||
             { cat "$dir/install.log"; exit 1; }
     fi
     chmod "${BOXWARDEN_MARIADB_DIR_MODE:-0755}" "$dir"
-    mariadbd --no-defaults --datadir="$dir/data" --socket="$sock" --skip-networking \
+    # Its own tmpdir: two servers bootstrapping at once in /tmp collided on
+    # their temporary tables (mariadb-install-db: "Could not remove temporary
+    # table '/tmp/#sql-temptable-…'", then ERROR 1051 and "Aborting").
+    mkdir -p "$dir/tmp"
+    mariadbd --no-defaults --datadir="$dir/data" --tmpdir="$dir/tmp" --socket="$sock" --skip-networking \
         --user="$(id -un)" --pid-file="$pidfile" --log-error="$dir/error.log" \
         --default-time-zone=+00:00 --character-set-server=utf8mb4 \
         --collation-server=utf8mb4_unicode_ci --innodb-flush-log-at-trx-commit="${BOXWARDEN_MARIADB_FLUSH_AT_COMMIT:-2}" \

@@ -237,8 +237,8 @@ bool PrivateMariadb::stop() {
 bool PrivateMariadb::restart() {
     // The same server options as tests/harness/mariadb.sh, on the kept datadir.
     const std::string cmd =
-        "mariadbd --no-defaults --datadir=" + dir_ + "/data --socket=" + socket() +
-        " --skip-networking --user=$(id -un) --pid-file=" + dir_ +
+        "mariadbd --no-defaults --datadir=" + dir_ + "/data --tmpdir=" + dir_ +
+        "/tmp --socket=" + socket() + " --skip-networking --user=$(id -un) --pid-file=" + dir_ +
         "/mysqld.pid --log-error=" + dir_ +
         "/error.log --default-time-zone=+00:00 --character-set-server=utf8mb4 "
         "--collation-server=utf8mb4_unicode_ci --innodb-flush-log-at-trx-commit=2 "
