@@ -531,12 +531,14 @@ std::vector<std::string> Connection::reload_trigger_tables(std::string_view erro
         execute_script_statement("SET SESSION lock_wait_timeout = 5");
         for (const std::string_view table : tables_for_unloaded_triggers(error_message)) {
             bool ok = false;
+            bool called = false;  // the procedure ran: its answer stands
             try {
                 ok = repair_ran(query("CALL reload_cached_table(?)", {std::string(table)}));
+                called = true;
             } catch (const Error&) {
                 if (broken_) throw;  // 1305 before 0009, 1370 without EXECUTE
             }
-            if (!ok) {
+            if (!called) {
                 try {
                     ok = repair_ran(
                         query(std::string(galera_ ? "REPAIR TABLE `"
